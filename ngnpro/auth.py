@@ -1,0 +1,77 @@
+"""Who is calling: the auth header -> a Principal (spec §1.5, guide).
+
+* admin credentials come from the configuration and can do everything;
+  with impersonate=N (N != 0) the admin acts as customer N;
+* customer credentials are checked against the customers table;
+* a customer whose id equals its reseller id is a reseller, and so has a
+  customer whose ``impersonate`` equals its reseller id: it acts with the
+  reseller's rights (and identity) over the reseller's customers.
+"""
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .faults import AUTH_FAILED, NGNProError
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    is_admin: bool = False            # admin credentials, not impersonating
+    customer_id: int = 0              # the customer whose rights apply
+    reseller_id: int = 0              # that customer's reseller
+    is_reseller: bool = False         # rights over every customer of reseller_id
+    reseller_active: bool = False     # the reseller may create records
+
+    def __str__(self):
+        return self.name
+
+
+def authenticate(conn, schema, config, header):
+    if header is None or not header.username:
+        raise NGNProError(AUTH_FAILED, 'Authentication header missing')
+    password = header.password or ''
+    if header.admin:
+        if not (_same(header.username, config.admin_username)
+                and _same(password, config.admin_password)):
+            raise NGNProError(AUTH_FAILED, 'Invalid admin credentials')
+        if not header.impersonate:
+            return Principal(name=header.username, is_admin=True)
+        row = _customer(conn, schema, schema.customers.c.id,
+                        header.impersonate)
+        if row is None:
+            raise NGNProError(AUTH_FAILED, 'Cannot impersonate customer %d: '
+                              'no such customer' % header.impersonate)
+        return _as_customer(conn, schema, row, '%s as %d' % (
+            header.username, row['id']))
+    row = _customer(conn, schema, schema.customers.c.username, header.username)
+    if row is None or not _same(password, row['password']):
+        raise NGNProError(AUTH_FAILED, 'Invalid customer credentials')
+    return _as_customer(conn, schema, row, header.username)
+
+
+def _same(a, b):
+    return hmac.compare_digest((a or '').encode(), (b or '').encode())
+
+
+def _customer(conn, schema, column, value):
+    c = schema.customers.c
+    return conn.execute(
+        select(c.id, c.reseller, c.impersonate, c.password, c.reseller_active)
+        .where(column == value)).mappings().first()
+
+
+def _as_customer(conn, schema, row, name):
+    reseller = row['reseller']
+    if row['id'] == reseller:
+        return Principal(name=name, customer_id=row['id'], reseller_id=reseller,
+                         is_reseller=True,
+                         reseller_active=bool(row['reseller_active']))
+    if reseller and row['impersonate'] == reseller:
+        boss = _customer(conn, schema, schema.customers.c.id, reseller)
+        if boss is not None:
+            return Principal(name=name, customer_id=reseller,
+                             reseller_id=reseller, is_reseller=True,
+                             reseller_active=bool(boss['reseller_active']))
+    return Principal(name=name, customer_id=row['id'], reseller_id=reseller)

@@ -1,0 +1,60 @@
+"""Configuration: one INI file (etc/config.ini), every limit in it."""
+import configparser
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_PATHS = ('/etc/ngnpro/config.ini',)
+
+
+@dataclass
+class Config:
+    admin_username: str = 'admin'
+    admin_password: str = ''
+    listen: str = '127.0.0.1'
+    port: int = 9200
+    tls_certificate: str = ''
+    tls_private_key: str = ''
+    threads: int = 8
+    access_log: str = '-'
+    database_url: str = 'sqlite:///var/ngnpro.sqlite'
+    max_request_size: int = 1048576
+    max_inflated_size: int = 4194304
+    max_page_size: int = 5000
+    max_array_length: int = 1000
+    store_clear_text_passwords: bool = True
+    kamailio_tables: dict = field(default_factory=dict)
+    wsdl_dir: str = ''
+
+    @classmethod
+    def load(cls, path=None):
+        parser = configparser.ConfigParser(interpolation=None)
+        paths = [path] if path else [p for p in DEFAULT_PATHS
+                                     if os.path.exists(p)]
+        if path and not os.path.exists(path):
+            raise SystemExit('configuration file not found: %s' % path)
+        parser.read(paths)
+        c = cls()
+        get = parser.get
+        c.admin_username = get('admin', 'username', fallback=c.admin_username)
+        c.admin_password = get('admin', 'password', fallback=c.admin_password)
+        c.listen = get('server', 'listen', fallback=c.listen)
+        c.port = parser.getint('server', 'port', fallback=c.port)
+        c.tls_certificate = get('server', 'tls_certificate', fallback='')
+        c.tls_private_key = get('server', 'tls_private_key', fallback='')
+        c.threads = parser.getint('server', 'threads', fallback=c.threads)
+        c.access_log = get('server', 'access_log', fallback=c.access_log)
+        c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
+        c.database_url = get('database', 'url', fallback=c.database_url)
+        for key in ('max_request_size', 'max_inflated_size', 'max_page_size',
+                    'max_array_length'):
+            setattr(c, key, parser.getint('limits', key,
+                                          fallback=getattr(c, key)))
+        c.store_clear_text_passwords = parser.getboolean(
+            'sip', 'store_clear_text_passwords',
+            fallback=c.store_clear_text_passwords)
+        if parser.has_section('kamailio_tables'):
+            c.kamailio_tables = dict(parser.items('kamailio_tables'))
+        if not c.admin_password:
+            raise SystemExit('[admin] password must be set in %s'
+                             % (path or DEFAULT_PATHS[0]))
+        return c

@@ -1,0 +1,111 @@
+"""The one place that decides what a Principal may see and change.
+
+Records carry (customer, reseller) ids. Admin sees everything; a reseller sees
+the records of its reseller id; a customer sees the records of its customer
+id. Records created by non-admins are forced into the creator's scope.
+"""
+from sqlalchemy import false, select
+
+from .faults import CUSTOMER_NOT_FOUND, INVALID_ARGUMENT, NGNProError, denied
+
+# Property permissions (guide "Conventions for the properties").
+ADMIN, RESELLER = 'admin', 'reseller'
+
+
+def can_see(principal, customer, reseller):
+    if principal.is_admin:
+        return True
+    if principal.is_reseller:
+        return (reseller or 0) == principal.reseller_id
+    return (customer or 0) == principal.customer_id
+
+
+def require_access(principal, customer, reseller, what):
+    if not can_see(principal, customer, reseller):
+        raise denied('Permission denied: %s does not belong to %s'
+                     % (what, principal))
+
+
+def scope(principal, customer_col, reseller_col):
+    """WHERE clauses limiting a listing to what the principal may see."""
+    if principal.is_admin:
+        return []
+    if principal.is_reseller:
+        return [reseller_col == principal.reseller_id]
+    if customer_col is None:
+        return [false()]
+    return [customer_col == principal.customer_id]
+
+
+def require_admin(principal, what):
+    if not principal.is_admin:
+        raise denied('Permission denied: only the administrator may %s' % what)
+
+
+def require_can_create(principal, what):
+    """An inactive reseller (and the logins acting as it) creates nothing."""
+    if principal.is_reseller and not principal.reseller_active:
+        raise denied('Permission denied: reseller %d is not active, cannot '
+                     'create %s' % (principal.reseller_id, what))
+
+
+def assign_owner(conn, schema, principal, customer, reseller):
+    """(customer, reseller) for a new or re-assigned top-level record
+    (domain, zone, range, trusted peer), from what the client asked for.
+
+    Admin may put it anywhere (reseller defaults to the customer's reseller);
+    a reseller only under itself, to one of its customers; a customer only
+    to itself."""
+    customer = int(customer or 0)
+    reseller = int(reseller or 0)
+    if principal.is_admin:
+        if customer:
+            row = customer_row(conn, schema, customer)
+            if reseller and reseller != row['reseller']:
+                raise NGNProError(
+                    INVALID_ARGUMENT, 'Customer %d belongs to reseller %d, not %d'
+                    % (customer, row['reseller'], reseller))
+            reseller = row['reseller']
+        elif reseller:
+            customer_row(conn, schema, reseller)
+        return customer, reseller
+    if principal.is_reseller:
+        if reseller and reseller != principal.reseller_id:
+            raise denied('Permission denied: cannot assign records to '
+                         'reseller %d' % reseller)
+        if customer:
+            row = customer_row(conn, schema, customer)
+            if row['reseller'] != principal.reseller_id:
+                raise denied('Permission denied: customer %d is not a customer '
+                             'of reseller %d' % (customer,
+                                                 principal.reseller_id))
+        return customer, principal.reseller_id
+    if customer not in (0, principal.customer_id) or \
+            reseller not in (0, principal.reseller_id):
+        raise denied('Permission denied: cannot assign records to another '
+                     'customer')
+    return principal.customer_id, principal.reseller_id
+
+
+def customer_row(conn, schema, customer_id):
+    c = schema.customers.c
+    row = conn.execute(select(c.id, c.reseller, c.impersonate)
+                       .where(c.id == customer_id)).mappings().first()
+    if row is None:
+        raise NGNProError(CUSTOMER_NOT_FOUND,
+                          'Customer %d does not exist' % customer_id)
+    return row
+
+
+def may_set_property(principal, target_id, target_reseller, permission):
+    """admin: admin only; reseller: admin or the owning reseller; others:
+    also the customer itself."""
+    if principal.is_admin:
+        return True
+    if permission == ADMIN:
+        return False
+    if principal.is_reseller and target_reseller == principal.reseller_id:
+        return True
+    if permission == RESELLER:
+        return False
+    return target_id == principal.customer_id

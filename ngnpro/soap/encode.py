@@ -1,0 +1,147 @@
+"""Outgoing envelopes: responses and faults, in the style of the request.
+
+rpc/encoded answers carry full typing, because non-WSDL PHP clients take all
+type information from the message (spec §1.6): xsi:type on every scalar,
+SOAP-ENC array markers on every list (empty ones included), explicit
+booleans, exactly one child in the response wrapper. document/literal answers
+have the same element tree without the encoding attributes, which is what a
+client generated from our literal WSDL expects.
+"""
+from functools import lru_cache
+
+from lxml import etree
+from spyne.model.complex import Array, ComplexModelBase
+from spyne.model.primitive import Boolean, Double, Float, Integer, Unicode
+
+from ..types.common import TNS
+from .envelope import SOAP_ENC, SOAP_ENV, XSD, XSI
+
+NSMAP = {'SOAP-ENV': SOAP_ENV, 'SOAP-ENC': SOAP_ENC, 'xsd': XSD, 'xsi': XSI,
+         'ngnpro': TNS}
+_XSI_TYPE = '{%s}type' % XSI
+_ARRAY_TYPE = '{%s}arrayType' % SOAP_ENC
+_ENC_STYLE = '{%s}encodingStyle' % SOAP_ENV
+_ENVELOPE = '{%s}Envelope' % SOAP_ENV
+_BODY = '{%s}Body' % SOAP_ENV
+
+SCALAR, STRUCT, LIST = 0, 1, 2
+
+
+@lru_cache(maxsize=None)
+def _plan(cls):
+    """(kind, xsi:type, members-or-item) for a model class, computed once."""
+    if issubclass(cls, Array):
+        (item,) = cls._type_info.values()
+        return LIST, _type_label(item), item
+    if issubclass(cls, ComplexModelBase):
+        return STRUCT, 'ngnpro:' + cls.get_type_name(), tuple(
+            cls._type_info.items())
+    return SCALAR, 'xsd:' + cls.get_type_name(), _scalar_writer(cls)
+
+
+def _type_label(cls):
+    if issubclass(cls, ComplexModelBase) and not issubclass(cls, Array):
+        return 'ngnpro:' + cls.get_type_name()
+    if issubclass(cls, Array):
+        return 'SOAP-ENC:Array'
+    return 'xsd:' + cls.get_type_name()
+
+
+def _bool_text(v):
+    return 'true' if v and v not in ('0', 'false', 'False') else 'false'
+
+
+def _float_text(v):
+    return repr(float(v or 0))
+
+
+def _int_text(v):
+    return str(int(v or 0))
+
+
+def _str_text(v):
+    return '' if v is None else str(v)
+
+
+def _scalar_writer(cls):
+    if issubclass(cls, Boolean):
+        return _bool_text
+    if issubclass(cls, (Double, Float)):
+        return _float_text
+    if issubclass(cls, Integer):
+        return _int_text
+    if issubclass(cls, Unicode):
+        return _str_text
+    return _str_text
+
+
+def _get(value, name):
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def _write(parent, tag, cls, value, typed):
+    kind, label, extra = _plan(cls)
+    el = etree.SubElement(parent, tag)
+    if kind == SCALAR:
+        if typed:
+            el.set(_XSI_TYPE, label)
+        el.text = extra(value)
+    elif kind == STRUCT:
+        if typed:
+            el.set(_XSI_TYPE, label)
+        for name, member in extra:
+            sub = _get(value, name) if value is not None else None
+            if sub is None and _plan(member)[0] == STRUCT:
+                continue
+            _write(el, name, member, sub, typed)
+    else:
+        items = list(value or ())
+        if typed:
+            el.set(_XSI_TYPE, 'SOAP-ENC:Array')
+            el.set(_ARRAY_TYPE, '%s[%d]' % (label, len(items)))
+        for item in items:
+            _write(el, 'item', extra, item, typed)
+    return el
+
+
+def _envelope(typed):
+    env = etree.Element(_ENVELOPE, nsmap=NSMAP)
+    if typed:
+        env.set(_ENC_STYLE, SOAP_ENC)
+    return env, etree.SubElement(env, _BODY)
+
+
+def _tostring(env):
+    return etree.tostring(env, xml_declaration=True, encoding='UTF-8')
+
+
+def response(port_ns, operation, return_type, value, typed=True):
+    """The envelope for a successful call; void operations (return_type None)
+    get an empty wrapper, which every client reads as success."""
+    env, body = _envelope(typed)
+    wrapper = etree.SubElement(body, '{%s}%sResponse' % (port_ns, operation),
+                               nsmap={'ns1': port_ns})
+    if return_type is not None:
+        _write(wrapper, 'return', return_type, value, typed)
+    return _tostring(env)
+
+
+def fault(error, typed=True):
+    """detail/exception/{errorcode, errorstring}: the client decides on
+    errorcode and shows faultstring and errorstring (spec §4.1)."""
+    env, body = _envelope(typed)
+    f = etree.SubElement(body, '{%s}Fault' % SOAP_ENV)
+    etree.SubElement(f, 'faultcode').text = 'SOAP-ENV:' + error.faultcode
+    etree.SubElement(f, 'faultstring').text = error.faultstring
+    exc = etree.SubElement(etree.SubElement(f, 'detail'), 'exception')
+    code = etree.SubElement(exc, 'errorcode')
+    code.text = str(error.errorcode)
+    text = etree.SubElement(exc, 'errorstring')
+    text.text = error.errorstring
+    if typed:
+        exc.set(_XSI_TYPE, 'ngnpro:NGNProException')
+        code.set(_XSI_TYPE, 'xsd:int')
+        text.set(_XSI_TYPE, 'xsd:string')
+    return _tostring(env)

@@ -1,0 +1,195 @@
+"""Incoming envelope: parse once, normalise what legacy clients send.
+
+Real NGNPro clients speak rpc/encoded SOAP 1.1 with quirks that spyne cannot
+digest on its own (spec §1.4, design notes): multi-refs, ``xsi:nil="false"``,
+an unqualified ``<auth>`` header (sometimes with ``actor="0"``), PHP ext/soap
+key/value maps and empty elements standing for PHP null. This module turns
+such a tree into the plain shape spyne's decoder handles, and pulls out the
+auth header, before any service code runs.
+"""
+import copy
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..faults import NGNProError, INVALID_REQUEST
+
+SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/'
+SOAP_ENC = 'http://schemas.xmlsoap.org/soap/encoding/'
+XSI = 'http://www.w3.org/2001/XMLSchema-instance'
+XSD = 'http://www.w3.org/2001/XMLSchema'
+APACHE_MAP_NS = 'http://xml.apache.org/xml-soap'
+
+_XSI_TYPE = '{%s}type' % XSI
+_XSI_NIL = '{%s}nil' % XSI
+_ENC_STYLE = '{%s}encodingStyle' % SOAP_ENV
+_ARRAY_TYPE = '{%s}arrayType' % SOAP_ENC
+
+# Parser settings chosen for untrusted input: no network, no entity expansion,
+# no huge trees; one parser per thread is not needed since lxml's parse
+# functions take the parser as a read-only template.
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True,
+                         huge_tree=False, remove_comments=True,
+                         remove_pis=True)
+
+
+@dataclass
+class AuthHeader:
+    username: str = None
+    password: str = None
+    admin: bool = False
+    impersonate: int = 0
+    attributes: dict = None
+
+
+@dataclass
+class Request:
+    envelope: object          # normalised lxml Envelope element
+    body: object              # first child of Body (the operation element)
+    namespace: str            # namespace URI of the operation element
+    operation: str            # local name of the operation element
+    auth: AuthHeader          # None when the request carries no auth header
+    encoded: bool             # True: rpc/encoded, answer with full typing
+
+
+def parse(data):
+    """Bytes of an HTTP body -> Request, or NGNProError for bad input."""
+    try:
+        root = etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise NGNProError(INVALID_REQUEST, 'Malformed XML: %s' % exc)
+    if root.tag != '{%s}Envelope' % SOAP_ENV:
+        raise NGNProError(INVALID_REQUEST,
+                          'Not a SOAP 1.1 envelope: %s' % root.tag)
+    body = root.find('{%s}Body' % SOAP_ENV)
+    if body is None:
+        raise NGNProError(INVALID_REQUEST, 'SOAP envelope without Body')
+    _resolve_multirefs(body)
+    op = next((c for c in body if isinstance(c.tag, str)), None)
+    if op is None:
+        raise NGNProError(INVALID_REQUEST, 'SOAP Body is empty')
+    encoded = _is_encoded(root, op)
+    header = root.find('{%s}Header' % SOAP_ENV)
+    auth = _take_auth(header) if header is not None else None
+    for arg in list(op):
+        _normalise(arg)
+    qname = etree.QName(op)
+    return Request(envelope=root, body=op, namespace=qname.namespace or '',
+                   operation=qname.localname, auth=auth, encoded=encoded)
+
+
+def _is_encoded(root, op):
+    """rpc/encoded clients mark the envelope or type their arguments;
+    document/literal clients (zeep, suds with our literal WSDL) do neither."""
+    if root.get(_ENC_STYLE) or op.get(_ENC_STYLE):
+        return True
+    for el in op.iter():
+        if el.get(_XSI_TYPE) is not None or el.get(_ARRAY_TYPE) is not None:
+            return True
+    return False
+
+
+def _resolve_multirefs(body):
+    """Replace every href="#id" with a deep copy of its target, so that an
+    id referenced twice arrives twice (spyne's resolver moves the node)."""
+    targets = {el.get('id'): el for el in body.iter() if el.get('id')}
+    if not targets:
+        return
+    for _ in range(64):  # nested refs resolve in a few passes; cap cycles
+        refs = [el for el in body.iter() if (el.get('href') or '')[:1] == '#']
+        if not refs:
+            break
+        for el in refs:
+            target = targets.get(el.get('href')[1:])
+            if target is None:
+                raise NGNProError(INVALID_REQUEST,
+                                  'Unresolved reference %s' % el.get('href'))
+            del el.attrib['href']
+            for k, v in target.attrib.items():
+                if k not in ('id', '{%s}root' % SOAP_ENC) and k not in el.attrib:
+                    el.set(k, v)
+            el.text = target.text
+            for child in target:
+                el.append(copy.deepcopy(child))
+    else:
+        raise NGNProError(INVALID_REQUEST, 'Circular multi-ref in request')
+    # Detached multi-ref roots are siblings of the operation element.
+    for el in list(body):
+        if el.get('id') and el.get('{%s}root' % SOAP_ENC) == '0':
+            body.remove(el)
+
+
+def _take_auth(header):
+    """Find <auth> with or without a namespace, whatever actor/mustUnderstand
+    say (legacy clients send actor="0"), and decode it leniently."""
+    for el in header:
+        if isinstance(el.tag, str) and etree.QName(el).localname == 'auth':
+            _normalise(el)
+            values = {etree.QName(c).localname: (c.text or '').strip()
+                      for c in el if isinstance(c.tag, str)}
+            try:
+                impersonate = int(values.get('impersonate') or 0)
+            except ValueError:
+                raise NGNProError(INVALID_REQUEST,
+                                  'auth.impersonate must be an integer')
+            return AuthHeader(
+                username=values.get('username'),
+                password=values.get('password'),
+                admin=values.get('admin', '').lower() in ('true', '1'),
+                impersonate=impersonate,
+                attributes={k: v for k, v in el.attrib.items()} or None)
+    return None
+
+
+def _normalise(el):
+    """Rewrite one subtree in place (depth first)."""
+    for child in list(el):
+        if not isinstance(child.tag, str):
+            el.remove(child)
+            continue
+        _normalise(child)
+    nil = el.get(_XSI_NIL)
+    if nil is not None:
+        if nil.strip().lower() in ('true', '1'):
+            # nil and PHP null mean "no value": drop the element entirely.
+            el.getparent().remove(el)
+            return
+        del el.attrib[_XSI_NIL]
+    xsi_type = el.get(_XSI_TYPE)
+    if xsi_type and _is_apache_map(el, xsi_type):
+        _unfold_map(el)
+        return
+    if (len(el) == 0 and not el.text and xsi_type is None
+            and el.get(_ARRAY_TYPE) is None):
+        # PHP null: an empty element with no type at all (spec §1.4 rule 6).
+        parent = el.getparent()
+        if parent is not None and not _is_array(parent):
+            parent.remove(el)
+
+
+def _is_array(el):
+    # An untyped empty <item/> is a list member, not an absent struct member.
+    return el.get(_ARRAY_TYPE) is not None or all(
+        etree.QName(c).localname == 'item' for c in el)
+
+
+def _is_apache_map(el, xsi_type):
+    prefix, _, local = xsi_type.rpartition(':')
+    return local == 'Map' and el.nsmap.get(prefix or None) == APACHE_MAP_NS
+
+
+def _unfold_map(el):
+    """PHP ext/soap sends associative arrays as Apache maps:
+    <x xsi:type="ns2:Map"><item><key>k</key><value>v</value></item></x>.
+    Turn them into the struct <x><k>v</k></x> they stand for."""
+    items = list(el)
+    for item in items:
+        el.remove(item)
+        key = item.find('key')
+        value = item.find('value')
+        if key is None or value is None or not (key.text or '').strip():
+            continue
+        name = key.text.strip()
+        value.tag = name
+        el.append(value)
+    del el.attrib[_XSI_TYPE]

@@ -1,0 +1,40 @@
+"""spyne's Soap11 made lenient enough for what NGNPro clients send.
+
+The request tree has already been normalised (ngnpro.soap.envelope); what is
+left for spyne is to map elements onto the port's models by local name.
+``parse_xsi_type`` is off because legacy clients type arguments with names
+spyne does not know (``SOAP-ENC:Array``, ``xsd:int`` on a boolean, ...).
+"""
+import spyne.const
+from spyne.error import Fault, ValidationError
+from spyne.protocol.soap import Soap11
+
+from ..faults import NGNProError, INVALID_ARGUMENT
+
+# spyne forces a full gc.collect() from MethodContext.close at most once per
+# MIN_GC_INTERVAL; we never close contexts, but keep it off for good measure.
+spyne.const.MIN_GC_INTERVAL = float('inf')
+
+
+class LegacySoap(Soap11):
+    def __init__(self, app=None):
+        super().__init__(app=app, validator=None, parse_xsi_type=False,
+                         cleanup_namespaces=False)
+
+    def base_from_element(self, ctx, cls, element):
+        # Numbers echoed back empty (<quota xsi:type="xsd:string"/>) mean
+        # "unset" (spec §1.4 rule 5), not a validation error.
+        text = element.text
+        if text is None or not text.strip():
+            return None
+        return self.from_unicode(cls, text.strip())
+
+    def decode_arguments(self, ctx, descriptor, element):
+        """The operation element -> the list of argument values, in
+        declaration order, whatever order or qualification they came in."""
+        try:
+            values = self.from_element(ctx, descriptor.in_message, element)
+        except (ValidationError, Fault, ValueError, TypeError) as exc:
+            raise NGNProError(INVALID_ARGUMENT, 'Invalid argument value: %s'
+                              % getattr(exc, 'faultstring', exc))
+        return list(values)

@@ -1,0 +1,84 @@
+"""Customer records and their properties."""
+from sqlalchemy import delete, insert, select, update
+
+from .rows import column_name, now, to_columns, to_wire  # noqa: F401
+
+PROPERTY_MEMBERS = ('name', 'value', 'category', 'permission')
+
+
+def row(conn, s, customer_id):
+    return conn.execute(select(s.customers)
+                        .where(s.customers.c.id == customer_id)
+                        ).mappings().first()
+
+
+def id_by_username(conn, s, username, for_update=False):
+    stmt = select(s.customers.c.id).where(s.customers.c.username == username)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).scalar()
+
+
+def as_wire(r, members, properties):
+    out = to_wire(r, members)
+    out['properties'] = properties
+    for k in ('billingAddress', 'address'):
+        out[k] = out.get(k) or ''
+    return out
+
+
+def properties(conn, s, ids):
+    """{customer id: [property dicts]} for many customers in one query."""
+    p = s.customer_properties
+    out = {i: [] for i in ids}
+    if not ids:
+        return out
+    for r in conn.execute(select(p).where(p.c.customer_id.in_(list(ids)))
+                          .order_by(p.c.customer_id, p.c.name)).mappings():
+        out[r['customer_id']].append(
+            {k: r[k] if r[k] is not None else '' for k in PROPERTY_MEMBERS})
+    return out
+
+
+def insert_customer(conn, s, values, members):
+    cols = to_columns(values, members, s.customers)
+    cols.pop('id', None)
+    cols['change_date'] = now()
+    return conn.execute(insert(s.customers).values(**cols)
+                        ).inserted_primary_key[0]
+
+
+def update_customer(conn, s, customer_id, values, members):
+    cols = to_columns(values, members, s.customers)
+    cols.pop('id', None)
+    cols['change_date'] = now()
+    conn.execute(update(s.customers).where(s.customers.c.id == customer_id)
+                 .values(**cols))
+
+
+def delete_customer(conn, s, customer_id):
+    conn.execute(delete(s.customer_properties)
+                 .where(s.customer_properties.c.customer_id == customer_id))
+    conn.execute(delete(s.customers).where(s.customers.c.id == customer_id))
+
+
+def write_properties(conn, s, customer_id, props, replace):
+    """Insert or update by name; with replace, also drop the others."""
+    p = s.customer_properties
+    current = {r['name']: r['id'] for r in conn.execute(
+        select(p.c.id, p.c.name).where(p.c.customer_id == customer_id)
+    ).mappings()}
+    for prop in props:
+        vals = {k: prop.get(k) or '' for k in ('value', 'category',
+                                               'permission')}
+        if prop['name'] in current:
+            conn.execute(update(p).where(p.c.id == current[prop['name']])
+                         .values(**vals))
+        else:
+            conn.execute(insert(p).values(customer_id=customer_id,
+                                          name=prop['name'], **vals))
+    if replace:
+        keep = {prop['name'] for prop in props}
+        gone = [i for n, i in current.items() if n not in keep]
+        if gone:
+            conn.execute(delete(p).where(p.c.id.in_(gone)))

@@ -1,0 +1,336 @@
+"""CustomerPort (spec §2.2): customers, resellers and their properties."""
+from sqlalchemy import and_, or_, select, update
+from spyne import ServiceBase, rpc
+
+from ngnpro import rights
+from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
+                           CUSTOMER_NOT_FOUND, NGNProError, denied, invalid)
+from ngnpro.store import customers as store
+from ngnpro.store.query import EQ, LIKE, Listing, page
+from ngnpro.types.common import BigInt, CustomerPropertyArray
+from ngnpro.types.customer import (CUSTOMER_FILTER_STRINGS, CustomerAccount,
+                                   CustomerQuery, CustomerQueryResult)
+from ports.common import check_array, members_of
+
+MEMBERS = tuple(m for m in CustomerAccount._type_info if m != 'properties')
+# Members only the administrator (or, for their customers, a reseller) sets.
+GUARDED_FROM_CUSTOMER = ('reseller', 'impersonate', 'resellerActive',
+                         'balance', 'credit')
+
+
+def _not_found(customer_id):
+    return NGNProError(CUSTOMER_NOT_FOUND,
+                       'Customer %s does not exist' % customer_id)
+
+
+def _load(call, customer_id):
+    if not customer_id:
+        raise invalid('Customer id is required')
+    r = store.row(call.conn, call.schema, customer_id)
+    if r is None:
+        raise _not_found(customer_id)
+    return r
+
+
+def _require_manage(principal, r):
+    """Who may change or read a customer record in full."""
+    if principal.is_admin:
+        return
+    if principal.is_reseller and r['reseller'] == principal.reseller_id:
+        return
+    if r['id'] == principal.customer_id:
+        return
+    raise denied('Permission denied: customer %d does not belong to %s'
+                 % (r['id'], principal))
+
+
+def _properties_in(call, props):
+    props = check_array(call, props, 'properties')
+    out = []
+    for p in props:
+        name = (p.name or '').strip() if p is not None else ''
+        if not name:
+            raise invalid('Every property needs a name')
+        out.append({'name': name, 'value': p.value or '',
+                    'category': p.category or '',
+                    'permission': p.permission or ''})
+    return out
+
+
+def _check_property_changes(call, target_id, target_reseller, old, new):
+    """Refuse when the caller adds, removes or edits a property whose
+    permission it lacks (guide: property permissions)."""
+    old = {p['name']: p for p in old}
+    new = {p['name']: p for p in new}
+    for name in set(old) | set(new):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        for p in (before, after):
+            if p is not None and not rights.may_set_property(
+                    call.principal, target_id, target_reseller,
+                    p['permission']):
+                raise denied('Permission denied: property %s (permission %s) '
+                             'cannot be changed by %s'
+                             % (name, p['permission'], call.principal))
+
+
+def _values(account):
+    v = members_of(account, MEMBERS)
+    v['username'] = (v.get('username') or '').strip()
+    v['resellerActive'] = bool(v.get('resellerActive'))
+    for k in ('reseller', 'impersonate'):
+        v[k] = int(v.get(k) or 0)
+    for k in ('balance', 'credit'):
+        v[k] = float(v.get(k) or 0)
+    for k in MEMBERS:
+        if v.get(k) is None:
+            v[k] = ''
+    return v
+
+
+def _username_free(call, username, own_id=None):
+    if not username:
+        raise invalid('Customer username is required')
+    other = store.id_by_username(call.conn, call.schema, username)
+    if other is not None and other != own_id:
+        raise NGNProError(CUSTOMER_EXISTS,
+                          'Customer username %s already exists' % username)
+
+
+def _wire(call, r, props, reveal=True):
+    out = store.as_wire(r, MEMBERS, props)
+    if not reveal:
+        out['password'] = ''
+    return out
+
+
+def add_account(call, account):
+    if account is None:
+        raise invalid('account is required')
+    p = call.principal
+    v = _values(account)
+    props = _properties_in(call, account.properties)
+    if p.is_admin:
+        if v['reseller']:
+            boss = store.row(call.conn, call.schema, v['reseller'])
+            if boss is None or boss['id'] != boss['reseller']:
+                raise _not_found('reseller %d' % v['reseller'])
+    elif p.is_reseller:
+        rights.require_can_create(p, 'customers')
+        if v['reseller'] not in (0, p.reseller_id):
+            raise denied('Permission denied: only the administrator may '
+                         'create customers of another reseller')
+        v['reseller'] = p.reseller_id
+        if v['impersonate'] not in (0, p.reseller_id):
+            raise denied('Permission denied: impersonate must be 0 or %d'
+                         % p.reseller_id)
+        v['resellerActive'] = False
+    else:
+        raise denied('Permission denied: customers cannot create customers')
+    _username_free(call, v['username'])
+    if not p.is_admin:
+        _check_property_changes(call, None, v['reseller'], [], props)
+    try:
+        new_id = store.insert_customer(call.conn, call.schema, v, MEMBERS)
+    except Exception as exc:
+        if 'unique' in str(exc).lower() or 'duplicate' in str(exc).lower():
+            raise NGNProError(CUSTOMER_EXISTS, 'Customer username %s already '
+                              'exists' % v['username'])
+        raise
+    if not v['reseller']:
+        # No reseller given: the customer becomes a reseller of its own.
+        call.conn.execute(update(call.schema.customers)
+                          .where(call.schema.customers.c.id == new_id)
+                          .values(reseller=new_id))
+    store.write_properties(call.conn, call.schema, new_id, props, replace=True)
+    return get_account(call, new_id)
+
+
+def update_account(call, account):
+    if account is None:
+        raise invalid('account is required')
+    p = call.principal
+    r = _load(call, account.id)
+    _require_manage(p, r)
+    v = _values(account)
+    if not v['password']:
+        v['password'] = r['password']  # empty password keeps the current one
+    current = store.as_wire(r, MEMBERS, [])
+    for k in GUARDED_FROM_CUSTOMER:
+        if getattr(account, k, None) is None:
+            v[k] = current[k]
+    if not p.is_admin:
+        changed = [k for k in ('reseller', 'resellerActive')
+                   if v[k] != current[k]]
+        if not (p.is_reseller and r['id'] != p.reseller_id):
+            changed += [k for k in ('impersonate', 'balance', 'credit')
+                        if v[k] != current[k]]
+        elif v['impersonate'] not in (0, r['id'], p.reseller_id):
+            changed.append('impersonate')
+        if changed:
+            raise denied('Permission denied: %s cannot change %s'
+                         % (p, ', '.join(changed)))
+    elif v['reseller'] != r['reseller'] and v['reseller'] != r['id']:
+        boss = store.row(call.conn, call.schema, v['reseller'])
+        if boss is None or boss['id'] != boss['reseller']:
+            raise _not_found('reseller %d' % v['reseller'])
+    if not v['reseller']:
+        v['reseller'] = r['id']
+    _username_free(call, v['username'], own_id=r['id'])
+    if account.properties is not None:
+        props = _properties_in(call, account.properties)
+        old = store.properties(call.conn, call.schema, [r['id']])[r['id']]
+        _check_property_changes(call, r['id'], r['reseller'], old, props)
+        store.write_properties(call.conn, call.schema, r['id'], props,
+                               replace=True)
+    store.update_customer(call.conn, call.schema, r['id'], v, MEMBERS)
+
+
+def delete_account(call, customer_id):
+    p = call.principal
+    r = _load(call, customer_id)
+    if not p.is_admin and not (p.is_reseller and r['reseller'] == p.reseller_id
+                               and r['id'] != p.reseller_id):
+        raise denied('Permission denied: %s cannot delete customer %d'
+                     % (p, r['id']))
+    refs = _references(call, r['id'])
+    if refs:
+        raise NGNProError(CUSTOMER_IN_USE, 'Customer %d still owns records '
+                          '(%s): delete or reassign them first'
+                          % (r['id'], ', '.join(refs)))
+    store.delete_customer(call.conn, call.schema, r['id'])
+
+
+def _references(call, customer_id):
+    s = call.schema
+    checks = (('customers', s.customers,
+               and_(s.customers.c.reseller == customer_id,
+                    s.customers.c.id != customer_id)),
+              ('SIP domains', s.sip_domains,
+               or_(s.sip_domains.c.customer == customer_id,
+                   s.sip_domains.c.reseller == customer_id)),
+              ('SIP accounts', s.sip_accounts,
+               or_(s.sip_accounts.c.customer == customer_id,
+                   s.sip_accounts.c.owner == customer_id)),
+              ('trusted peers', s.trusted_peers,
+               or_(s.trusted_peers.c.customer == customer_id,
+                   s.trusted_peers.c.reseller == customer_id)))
+    return [name for name, table, cond in checks
+            if call.conn.execute(select(table.c.id).where(cond).limit(1))
+            .first() is not None]
+
+
+def get_account(call, customer_id):
+    r = _load(call, customer_id)
+    _require_manage(call.principal, r)
+    props = store.properties(call.conn, call.schema, [r['id']])[r['id']]
+    return _wire(call, r, props)
+
+
+def _listing(schema):
+    c = schema.customers.c
+    filters = {m: (LIKE, getattr(c, store.column_name(m)))
+               for m in CUSTOMER_FILTER_STRINGS}
+    filters.update(customer=(EQ, c.id), reseller=(EQ, c.reseller))
+    order = {'changeDate': c.change_date, 'username': c.username,
+             'firstName': c.first_name, 'lastName': c.last_name,
+             'organization': c.organization, 'customer': c.id}
+    return Listing(source=schema.customers, columns=[schema.customers],
+                   filters=filters, order=order,
+                   default_order=('changeDate', 'DESC'), tiebreak=c.id,
+                   custom={'only_resellers': lambda v: (
+                       c.id == c.reseller) if _truthy(v) else None})
+
+
+def _truthy(value):
+    return (value or '').strip().lower() not in ('', '0', 'false', 'no')
+
+
+def _search(call, query, resellers_only):
+    p = call.principal
+    c = call.schema.customers.c
+    flt = query.filter if query is not None else None
+    wanted = getattr(flt, 'customer', None) or 0
+    scope = []
+    if resellers_only and not wanted:
+        # getResellers with filter.customer returns that customer even when
+        # it is not a reseller: the client's login-account lookup (§5.14).
+        scope.append(c.id == c.reseller)
+    if not p.is_admin:
+        if p.is_reseller:
+            allowed = c.reseller == p.reseller_id
+        else:
+            allowed = c.id == p.customer_id
+        if resellers_only:
+            # A login may read its own reseller's record (the client reads
+            # the reseller's properties); its password stays hidden.
+            allowed = or_(allowed, c.id == p.reseller_id)
+        scope.append(allowed)
+    total, rows = page(call.conn, _listing(call.schema), query, scope,
+                       call.config.max_page_size)
+    props = store.properties(call.conn, call.schema, [r['id'] for r in rows])
+    accounts = [_wire(call, r, props[r['id']],
+                      reveal=_manages(p, r)) for r in rows]
+    return {'total': total, 'accounts': accounts}
+
+
+def _manages(principal, r):
+    try:
+        _require_manage(principal, r)
+        return True
+    except NGNProError:
+        return False
+
+
+def set_properties(call, customer_id, properties):
+    r = _load(call, customer_id)
+    _require_manage(call.principal, r)
+    props = _properties_in(call, properties)
+    old = {x['name']: x for x in store.properties(
+        call.conn, call.schema, [r['id']])[r['id']]}
+    _check_property_changes(call, r['id'], r['reseller'],
+                            [old[x['name']] for x in props if x['name'] in old],
+                            props)
+    store.write_properties(call.conn, call.schema, r['id'], props,
+                           replace=False)
+
+
+def get_properties(call, customer_id):
+    r = _load(call, customer_id)
+    _require_manage(call.principal, r)
+    return store.properties(call.conn, call.schema, [r['id']])[r['id']]
+
+
+class CustomerPort(ServiceBase):
+    @rpc(CustomerAccount, _returns=CustomerAccount)
+    def addAccount(ctx, account):
+        return add_account(ctx.udc, account)
+
+    @rpc(CustomerAccount)
+    def updateAccount(ctx, account):
+        update_account(ctx.udc, account)
+
+    @rpc(BigInt)
+    def deleteAccount(ctx, id):
+        delete_account(ctx.udc, id)
+
+    @rpc(BigInt, _returns=CustomerAccount)
+    def getAccount(ctx, id):
+        return get_account(ctx.udc, id)
+
+    @rpc(CustomerQuery, _returns=CustomerQueryResult)
+    def getCustomers(ctx, query):
+        return _search(ctx.udc, query, resellers_only=False)
+
+    @rpc(CustomerQuery, _returns=CustomerQueryResult)
+    def getResellers(ctx, query):
+        return _search(ctx.udc, query, resellers_only=True)
+
+    @rpc(BigInt, CustomerPropertyArray)
+    def setProperties(ctx, customer, properties):
+        set_properties(ctx.udc, customer, properties)
+
+    @rpc(BigInt, _returns=CustomerPropertyArray)
+    def getProperties(ctx, customer):
+        return get_properties(ctx.udc, customer)
