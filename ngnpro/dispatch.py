@@ -3,14 +3,13 @@ picks the port (SOAPAction is always empty and every port shares one URL,
 spec §1.3), then the operation runs in one unit of work.
 """
 import logging
-import time
 import traceback
 from dataclasses import dataclass, field
 
 from spyne import Application
 from spyne.server import ServerBase
 from spyne.context import MethodContext
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from .auth import authenticate
 from .faults import (INTERNAL_ERROR, INVALID_ARGUMENT, NOT_IMPLEMENTED,
@@ -83,19 +82,8 @@ class Dispatcher:
             request = envelope.parse(data)
             typed = request.encoded
             outcome.operation = request.operation
-            port = self.ports.get(request.namespace)
-            if port is None:
-                raise NGNProError(NOT_IMPLEMENTED, 'Unknown method %s in '
-                                  'namespace %r' % (request.operation,
-                                                    request.namespace))
+            port, op = self.resolve(request)
             outcome.port = port.name
-            if port.service is None:
-                raise NGNProError(NOT_IMPLEMENTED, '%s is not implemented by '
-                                  'this server' % port.name)
-            op = port.operations.get(request.operation)
-            if op is None:
-                raise NGNProError(NOT_IMPLEMENTED, '%s has no operation %s'
-                                  % (port.name, request.operation))
             outcome.body = self._run(port, op, request, outcome)
             outcome.status = 200
         except NGNProError as exc:
@@ -109,10 +97,30 @@ class Dispatcher:
             outcome.body = encode.fault(exc, typed)
         return outcome
 
+    def resolve(self, request):
+        """-> (Port, (descriptor, return type)), or a not-implemented fault."""
+        port = self.ports.get(request.namespace)
+        if port is None:
+            raise NGNProError(NOT_IMPLEMENTED, 'Unknown method %s in '
+                              'namespace %r' % (request.operation,
+                                                request.namespace))
+        if port.service is None:
+            raise NGNProError(NOT_IMPLEMENTED, '%s is not implemented by '
+                              'this server' % port.name)
+        op = port.operations.get(request.operation)
+        if op is None:
+            raise NGNProError(NOT_IMPLEMENTED, '%s has no operation %s'
+                              % (port.name, request.operation))
+        return port, op
+
+    def decode(self, port, op, request):
+        """The operation's arguments as decoded model values, in order."""
+        ctx = MethodContext(port.server, MethodContext.SERVER)
+        return ctx, self.protocol.decode_arguments(ctx, op[0], request.body)
+
     def _run(self, port, op, request, outcome):
         descriptor, return_type = op
-        ctx = MethodContext(port.server, MethodContext.SERVER)
-        args = self.protocol.decode_arguments(ctx, descriptor, request.body)
+        ctx, args = self.decode(port, op, request)
         write = not request.operation.startswith('get')
         call = None
         try:
@@ -130,8 +138,6 @@ class Dispatcher:
             # A concurrent request won the race for a unique key.
             raise NGNProError(INVALID_ARGUMENT, 'Conflicts with an existing '
                               'record: %s' % exc.orig.args[-1])
-        except DBAPIError:
-            raise
         for hook in call.after_commit:
             try:
                 hook()
