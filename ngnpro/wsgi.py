@@ -1,0 +1,153 @@
+"""HTTP in front of the dispatcher: limits, gzip, WSDL downloads, access log.
+
+What the legacy client needs from HTTP (spec §1.2): faults with status 500
+(never 4xx: it would lose the fault detail), ``text/xml; charset=utf-8``, a
+Content-Length and no chunked encoding.
+"""
+import logging
+import os
+import threading
+import time
+import zlib
+
+from .faults import REQUEST_TOO_LARGE, INVALID_REQUEST, NGNProError
+from .soap import encode
+
+access_log = logging.getLogger('ngnpro.access')
+XML = 'text/xml; charset=utf-8'
+
+# GET /ngnpro/wsdl and /wsdl: combined legacy WSDL; .../wsdl/<Port>: one port;
+# <path>?wsdl: the document/literal WSDL of the port that path names.
+_PORT_PATHS = {'sip': 'SipPort', 'customer': 'CustomerPort', 'dns': 'DnsPort',
+               'enum': 'EnumPort', 'voicemail': 'VoicemailPort',
+               'rating': 'RatingPort', 'network': 'NetworkPort',
+               'presence': 'PresencePort'}
+PLACEHOLDER = b'http://localhost:9200/ngnpro/'
+
+
+class NgnProWsgi:
+    def __init__(self, config, dispatcher, wsdl_dir):
+        self.config = config
+        self.dispatcher = dispatcher
+        self.wsdl_dir = wsdl_dir
+        self.in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ['REQUEST_METHOD'] == 'GET':
+            return self._get(environ, start_response)
+        if environ['REQUEST_METHOD'] != 'POST':
+            return self._reply(start_response, '405 Method Not Allowed',
+                               b'Use POST for SOAP requests\n', 'text/plain')
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._post(environ, start_response)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _post(self, environ, start_response):
+        started = time.monotonic()
+        try:
+            data = self._read_body(environ)
+        except NGNProError as exc:
+            body = encode.fault(exc)
+            self._log(environ, '-', '-', '-', exc.errorcode, started)
+            return self._reply(start_response, '500 Internal Server Error',
+                               body, XML)
+        outcome = self.dispatcher.handle(data)
+        self._log(environ, outcome.port, outcome.operation, outcome.principal,
+                  outcome.errorcode, started)
+        status = '200 OK' if outcome.status == 200 else \
+            '500 Internal Server Error'
+        return self._reply(start_response, status, outcome.body, XML)
+
+    def _read_body(self, environ):
+        limit = self.config.max_request_size
+        try:
+            length = int(environ.get('CONTENT_LENGTH') or -1)
+        except ValueError:
+            raise NGNProError(INVALID_REQUEST, 'Invalid Content-Length')
+        if length > limit:
+            raise NGNProError(REQUEST_TOO_LARGE, 'Request body of %d bytes is '
+                              'larger than the limit of %d' % (length, limit))
+        stream = environ['wsgi.input']
+        data = stream.read(length if length >= 0 else limit + 1)
+        if len(data) > limit:
+            raise NGNProError(REQUEST_TOO_LARGE, 'Request body is larger than '
+                              'the limit of %d bytes' % limit)
+        encoding = environ.get('HTTP_CONTENT_ENCODING', '').strip().lower()
+        if encoding in ('gzip', 'deflate', 'x-gzip'):
+            data = self._inflate(data)
+        elif encoding not in ('', 'identity'):
+            raise NGNProError(INVALID_REQUEST,
+                              'Unsupported Content-Encoding %s' % encoding)
+        return data
+
+    def _inflate(self, data):
+        limit = self.config.max_inflated_size
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib
+        try:
+            out = inflater.decompress(data, limit + 1)
+        except zlib.error as exc:
+            raise NGNProError(INVALID_REQUEST, 'Corrupt compressed body: %s'
+                              % exc)
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise NGNProError(REQUEST_TOO_LARGE, 'Decompressed request is '
+                              'larger than the limit of %d bytes' % limit)
+        return out
+
+    def _get(self, environ, start_response):
+        path = environ.get('PATH_INFO', '/').rstrip('/')
+        query = environ.get('QUERY_STRING', '').lower()
+        parts = [p for p in path.split('/') if p and p != 'ngnpro']
+        name = None
+        if query == 'wsdl':
+            port = _PORT_PATHS.get(parts[-1].lower()) if parts else None
+            name = '%s.literal.wsdl' % port if port else 'ngnpro.wsdl'
+        elif parts[:1] == ['wsdl']:
+            name = ('%s.wsdl' % _port_name(parts[1]) if len(parts) == 2
+                    else 'ngnpro.wsdl')
+        elif parts == ['soap-encoding.xsd']:
+            name = 'soap-encoding.xsd'
+        data = self._wsdl_file(name) if name else None
+        if data is None:
+            return self._reply(start_response, '404 Not Found',
+                               b'Not found\n', 'text/plain')
+        return self._reply(start_response, '200 OK',
+                           data.replace(PLACEHOLDER, _base_url(environ)), XML)
+
+    def _wsdl_file(self, name):
+        if '/' in name or name.startswith('.'):
+            return None
+        path = os.path.join(self.wsdl_dir, name)
+        if not os.path.isfile(path):
+            return None
+        with open(path, 'rb') as f:
+            return f.read()
+
+    @staticmethod
+    def _reply(start_response, status, body, content_type):
+        start_response(status, [('Content-Type', content_type),
+                                ('Content-Length', str(len(body)))])
+        return [body]
+
+    @staticmethod
+    def _log(environ, port, operation, principal, errorcode, started):
+        access_log.info('%s %s.%s %s fault=%s %.1fms',
+                        environ.get('REMOTE_ADDR', '-'), port, operation,
+                        principal, errorcode or '-',
+                        (time.monotonic() - started) * 1000)
+
+
+def _port_name(text):
+    text = text.lower().replace('port', '')
+    return _PORT_PATHS.get(text, 'unknown')
+
+
+def _base_url(environ):
+    scheme = environ.get('wsgi.url_scheme', 'http')
+    host = environ.get('HTTP_HOST') or '%s:%s' % (
+        environ.get('SERVER_NAME', 'localhost'), environ.get('SERVER_PORT'))
+    return ('%s://%s/ngnpro/' % (scheme, host)).encode()
