@@ -23,6 +23,7 @@ class Config:
     max_array_length: int = 1000
     store_clear_text_passwords: bool = True
     kamailio_tables: dict = field(default_factory=dict)
+    kamailio_rpc_socket: str = ''
     wsdl_dir: str = ''
 
     @classmethod
@@ -52,6 +53,7 @@ class Config:
         c.store_clear_text_passwords = parser.getboolean(
             'sip', 'store_clear_text_passwords',
             fallback=c.store_clear_text_passwords)
+        c.kamailio_rpc_socket = get('kamailio', 'rpc_socket', fallback='')
         if parser.has_section('kamailio_tables'):
             c.kamailio_tables = dict(parser.items('kamailio_tables'))
         if not c.admin_password:

@@ -1,6 +1,767 @@
-"""SipPort (spec §2.1)."""
-from spyne import ServiceBase
+"""SipPort (spec §2.1): domains, trusted peers, accounts, aliases, groups.
+
+Records carry the customer/reseller of their SIP domain (guide "Record
+Assignment"); every write also lands in Kamailio's own tables (ngnpro.store.sip).
+"""
+import ipaddress
+import re
+
+from sqlalchemy import select
+from spyne import ServiceBase, rpc
+
+from ngnpro import credits, rights
+from ngnpro.faults import (ACCOUNT_EXISTS, ACCOUNT_NOT_FOUND, ALIAS_EXISTS,
+                           ALIAS_NOT_FOUND, ALREADY_IN_GROUP, DOMAIN_EXISTS,
+                           DOMAIN_NOT_FOUND, NOT_IN_GROUP, PEER_EXISTS,
+                           PEER_NOT_FOUND, NGNProError, denied, invalid)
+from ngnpro.live import schedule_reload
+from ngnpro.store import sip as store
+from ngnpro.store.query import BOOL, EQ, LIKE, Listing, page
+from ngnpro.store.rows import column_name, to_wire
+from ngnpro.types.common import SipId, String, StringArray
+from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
+                              SipAlias, SipDomain, SipDomainQuery,
+                              SipDomainQueryResult, SipQuery, SipQueryResult,
+                              TrustedPeer, TrustedPeerQuery,
+                              TrustedPeerQueryResult)
+from ports.common import check_array, members_of
+
+AUTOINCREMENT = '<autoincrement>'
+AUTOINCREMENT_START = 1000
+_MD5_PAIR = re.compile(r'^[0-9a-fA-F]{32}:[0-9a-fA-F]{32}$')
+_NAME = re.compile(r'^[a-z0-9._~+=$,;?/!*\'()&%-]+$')   # SIP user part
+_DOMAIN = re.compile(r'^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*'
+                     r'[a-z0-9])?)*$')
+PSTN_GROUP = 'free-pstn'
+
+
+# -- shared checks ---------------------------------------------------------
+
+def _domain_name(value, what='domain'):
+    name = (value or '').strip().lower()
+    if not name:
+        raise invalid('%s is required' % what)
+    if len(name) > 64 or not _DOMAIN.match(name):
+        raise invalid('Invalid SIP domain %r' % value)
+    return name
+
+
+def _username(value, what='username'):
+    name = (value or '').strip().lower()
+    if not name:
+        raise invalid('%s is required' % what)
+    if len(name) > 64 or not _NAME.match(name):
+        raise invalid('Invalid SIP username %r' % value)
+    return name
+
+
+def _sip_id(sip_id, what='sipId'):
+    if sip_id is None:
+        raise invalid('%s is required' % what)
+    return (_username(sip_id.username, what + '.username'),
+            _domain_name(sip_id.domain, what + '.domain'))
+
+
+def _domain(call, name):
+    row = store.domain_row(call.conn, call.schema, name)
+    if row is None:
+        raise NGNProError(DOMAIN_NOT_FOUND, 'SIP domain %s does not exist'
+                          % name)
+    return row
+
+
+def _visible_domain(call, name):
+    row = _domain(call, name)
+    rights.require_access(call.principal, row['customer'], row['reseller'],
+                          'SIP domain %s' % name)
+    return row
+
+
+def _account(call, sip_id, for_update=False):
+    user, dom = _sip_id(sip_id)
+    row = store.account_row(call.conn, call.schema, user, dom, for_update)
+    if row is None:
+        raise NGNProError(ACCOUNT_NOT_FOUND, 'SIP account %s@%s does not '
+                          'exist' % (user, dom))
+    rights.require_access(call.principal, row['customer'], row['reseller'],
+                          'SIP account %s@%s' % (user, dom))
+    return row
+
+
+def _owner(call, owner, domain_row):
+    """``owner`` must be 0 or a customer the caller may assign records to:
+    anyone for admin, a customer of the domain's reseller otherwise."""
+    owner = int(owner or 0)
+    if not owner:
+        return 0
+    row = rights.customer_row(call.conn, call.schema, owner)
+    p = call.principal
+    if p.is_admin:
+        return owner
+    if not rights.can_see(p, row['id'], row['reseller']):
+        raise denied('Permission denied: customer %d is not yours to assign '
+                     'as owner' % owner)
+    return owner
+
+
+def _reseller_flag(call, reseller, name):
+    """A reseller property that gates PSTN features ('1' = allowed)."""
+    p = call.schema.customer_properties
+    value = call.conn.execute(select(p.c.value).where(
+        p.c.customer_id == reseller, p.c.name == name)).scalar()
+    return (value or '').strip().lower() in ('1', 'yes', 'true', 'on')
+
+
+def _check_pstn(call, domain_row, before, after):
+    """PSTN features on accounts of a customer's domain obey the reseller's
+    pstn_access / pstn_changes / prepaid_changes (guide: "Conventions for
+    resellers"). ``before`` is None on create."""
+    if call.principal.is_admin or not domain_row['customer']:
+        return
+    reseller = domain_row['reseller']
+    pstn_after = PSTN_GROUP in after['groups'] or after['quota'] > 0
+    if before is None:
+        if (pstn_after or after['prepaid']) and not _reseller_flag(
+                call, reseller, 'pstn_access'):
+            raise denied('Permission denied: reseller %d has no pstn_access; '
+                         'cannot create accounts with PSTN access' % reseller)
+        return
+    if before['prepaid'] != after['prepaid'] and not _reseller_flag(
+            call, reseller, 'prepaid_changes'):
+        raise denied('Permission denied: reseller %d may not change prepaid '
+                     '(prepaid_changes)' % reseller)
+    pstn_before = PSTN_GROUP in before['groups']
+    if (pstn_before != (PSTN_GROUP in after['groups'])
+            or before['quota'] != after['quota']):
+        if not _reseller_flag(call, reseller, 'pstn_changes'):
+            raise denied('Permission denied: reseller %d may not change PSTN '
+                         'access or quota (pstn_changes)' % reseller)
+        if PSTN_GROUP in after['groups'] and not pstn_before and \
+                not _reseller_flag(call, reseller, 'pstn_access'):
+            raise denied('Permission denied: reseller %d has no pstn_access'
+                         % reseller)
+
+
+def _store_clear_text(call, reseller):
+    """Config default, overridden per reseller by its
+    store_clear_text_passwords property."""
+    p = call.schema.customer_properties
+    value = call.conn.execute(select(p.c.value).where(
+        p.c.customer_id == reseller,
+        p.c.name == 'store_clear_text_passwords')).scalar()
+    if value is None or not value.strip():
+        return call.config.store_clear_text_passwords
+    return value.strip().lower() in ('1', 'yes', 'true', 'on')
+
+
+def _secret(call, username, domain, reseller, password):
+    """Clear text -> HA1/HA1B (+ clear text if stored); 'md5:md5' -> the two
+    digests as given (spec §3.4)."""
+    if _MD5_PAIR.match(password):
+        ha1, ha1b = password.lower().split(':')
+        return {'password': '', 'ha1': ha1, 'ha1b': ha1b}, ''
+    ha1, ha1b = store.ha1_pair(username, domain, password)
+    clear = password if _store_clear_text(call, reseller) else ''
+    return {'password': clear, 'ha1': ha1, 'ha1b': ha1b}, clear
+
+
+# -- domains ---------------------------------------------------------------
+
+DOMAIN_FIELDS = ('certificate', 'private_key', 'match_ip_address',
+                 'match_sip_domain')
+
+
+def _domain_values(domain):
+    v = {k: getattr(domain, k, None) or '' for k in DOMAIN_FIELDS}
+    v['verify_cert'] = bool(domain.verify_cert)
+    v['require_cert'] = bool(domain.require_cert)
+    return v
+
+
+def add_domain(call, domain):
+    if domain is None:
+        raise invalid('domain is required')
+    name = _domain_name(domain.domain)
+    rights.require_can_create(call.principal, 'SIP domains')
+    if not call.principal.is_admin and not call.principal.is_reseller:
+        raise denied('Permission denied: customers cannot create SIP domains')
+    if store.domain_row(call.conn, call.schema, name) is not None:
+        raise NGNProError(DOMAIN_EXISTS, 'SIP domain %s already exists' % name)
+    customer, reseller = rights.assign_owner(
+        call.conn, call.schema, call.principal, domain.customer,
+        domain.reseller)
+    store.insert_domain(call.conn, call.schema, dict(
+        _domain_values(domain), domain=name, customer=customer,
+        reseller=reseller))
+    schedule_reload(call, 'domain.reload')
+
+
+def update_domain(call, domain):
+    if domain is None:
+        raise invalid('domain is required')
+    row = _visible_domain(call, _domain_name(domain.domain))
+    p = call.principal
+    reseller = domain.reseller if p.is_admin else row['reseller']
+    customer, reseller = rights.assign_owner(
+        call.conn, call.schema, p, domain.customer, reseller)
+    if not p.is_admin and not p.is_reseller:
+        customer, reseller = row['customer'], row['reseller']
+    store.update_domain(call.conn, call.schema, row['domain'], dict(
+        _domain_values(domain), customer=customer, reseller=reseller))
+
+
+def delete_domain(call, domain):
+    row = _visible_domain(call, _domain_name(domain))
+    if not call.principal.is_admin and not call.principal.is_reseller:
+        raise denied('Permission denied: customers cannot delete SIP domains')
+    store.delete_domain(call.conn, call.schema, row['domain'])
+    schedule_reload(call, 'domain.reload')
+
+
+def _domain_wire(r):
+    out = to_wire(r, ('domain', 'customer', 'reseller', 'changeDate')
+                  + DOMAIN_FIELDS + ('verify_cert', 'require_cert'))
+    for k in DOMAIN_FIELDS:
+        out[k] = out[k] or ''
+    return out
+
+
+def get_domains(call, query):
+    d = call.schema.sip_domains.c
+    listing = Listing(
+        source=call.schema.sip_domains, columns=[call.schema.sip_domains],
+        filters={'domain': (LIKE, d.domain), 'customer': (EQ, d.customer),
+                 'reseller': (EQ, d.reseller)},
+        order={'changeDate': d.change_date, 'domain': d.domain},
+        default_order=('domain', 'ASC'), tiebreak=d.id)
+    total, rows = page(call.conn, listing, query,
+                       rights.scope(call.principal, d.customer, d.reseller),
+                       call.config.max_page_size)
+    return {'total': total, 'domains': [_domain_wire(r) for r in rows]}
+
+
+# -- accounts --------------------------------------------------------------
+
+ACCOUNT_TEXT = ('firstName', 'lastName', 'email', 'timezone', 'rpid',
+                'quickdialPrefix', 'region')
+
+
+def _account_values(call, account):
+    v = {column_name(k): (getattr(account, k, None) or '').strip()
+         for k in ACCOUNT_TEXT}
+    for k in ('quota', 'callLimit'):
+        value = getattr(account, k, None) or 0
+        if value < 0:
+            raise invalid('%s must not be negative' % k)
+        v[column_name(k)] = value
+    v['timeout'] = account.timeout if account.timeout is not None else 35
+    v['prepaid'] = bool(account.prepaid)
+    return v
+
+
+def _groups_in(call, groups):
+    out = []
+    for g in check_array(call, groups, 'groups'):
+        g = (g or '').strip()
+        if not g:
+            continue
+        if len(g) > 64:
+            raise invalid('Group name %r is longer than 64 characters' % g)
+        if g not in out:
+            out.append(g)
+    return out
+
+
+def _properties_in(call, props):
+    out = []
+    for p in check_array(call, props, 'properties'):
+        name = (getattr(p, 'name', None) or '').strip()
+        if not name:
+            raise invalid('Every property needs a name')
+        out.append({'name': name, 'value': getattr(p, 'value', None) or ''})
+    return out
+
+
+def _acl_in(call, acl):
+    out = []
+    for a in check_array(call, acl, 'acl'):
+        ip = (getattr(a, 'ip', None) or '').strip()
+        mask = getattr(a, 'mask', None)
+        mask = 32 if mask is None else mask
+        try:
+            ipaddress.IPv4Network('%s/%d' % (ip, mask), strict=False)
+        except ValueError:
+            raise invalid('Invalid ACL entry %s/%s' % (ip, mask))
+        out.append({'ip': ip, 'mask': mask,
+                    'tag': (getattr(a, 'tag', None) or '')[:64]})
+    return out
+
+
+def _next_username(call, domain):
+    best = store.numeric_usernames_max(call.conn, call.schema, domain)
+    return str(max(best + 1, AUTOINCREMENT_START))
+
+
+def add_account(call, account):
+    if account is None or account.id is None:
+        raise invalid('account.id is required')
+    domain = _domain_name(account.id.domain, 'account.id.domain')
+    raw_user = (account.id.username or '').strip()
+    dom = _visible_domain(call, domain)
+    rights.require_can_create(call.principal, 'SIP accounts')
+    if raw_user.lower() == AUTOINCREMENT:
+        user = _next_username(call, domain)
+    else:
+        user = _username(raw_user, 'account.id.username')
+    password = account.password or ''
+    if not password:
+        raise invalid('A password is required for a new SIP account')
+    if store.account_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(ACCOUNT_EXISTS, 'SIP account %s@%s already exists'
+                          % (user, domain))
+    if store.alias_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(ACCOUNT_EXISTS, 'SIP address %s@%s is already an '
+                          'alias' % (user, domain))
+    values = _account_values(call, account)
+    groups = _groups_in(call, account.groups)
+    properties = _properties_in(call, account.properties)
+    acl = _acl_in(call, account.acl)
+    _check_pstn(call, dom, None, {'groups': groups, 'quota': values['quota'],
+                                  'prepaid': values['prepaid']})
+    values.update(username=user, domain=domain, customer=dom['customer'],
+                  reseller=dom['reseller'], owner=_owner(call, account.owner,
+                                                         dom))
+    if not values['email']:
+        values['email'] = '%s@%s' % (user, domain)
+    secret, clear = _secret(call, user, domain, dom['reseller'], password)
+    values['password'] = clear
+    credits.consume(call.conn, call.schema, call.principal, 'sip_credit',
+                    dom['customer'], dom['reseller'])
+    store.insert_account(call.conn, call.schema, values, secret, groups,
+                         properties, acl)
+    return _account_wire(call, store.account_row(call.conn, call.schema,
+                                                 user, domain))
+
+
+def update_account(call, account):
+    if account is None or account.id is None:
+        raise invalid('account.id is required')
+    row = _account(call, account.id, for_update=True)
+    dom = _domain(call, row['domain'])
+    values = _account_values(call, account)
+    values['owner'] = _owner(call, account.owner, dom)
+    groups = None if account.groups is None else _groups_in(call,
+                                                            account.groups)
+    properties = None if account.properties is None else \
+        _properties_in(call, account.properties)
+    acl = None if account.acl is None else _acl_in(call, account.acl)
+    before_groups = store.groups_of(call.conn, call.schema, [
+        (row['username'], row['domain'])])[(row['username'], row['domain'])]
+    _check_pstn(call, dom,
+                {'groups': before_groups, 'quota': row['quota'],
+                 'prepaid': bool(row['prepaid'])},
+                {'groups': before_groups if groups is None else groups,
+                 'quota': values['quota'], 'prepaid': values['prepaid']})
+    secret = None
+    if account.password:  # absent or empty: keep the current password
+        secret, values['password'] = _secret(
+            call, row['username'], row['domain'], dom['reseller'],
+            account.password)
+    store.update_account(call.conn, call.schema, row, values, secret, groups,
+                         properties, acl)
+
+
+def delete_account(call, sip_id):
+    row = _account(call, sip_id, for_update=True)
+    store.delete_account(call.conn, call.schema, row)
+
+
+def _account_wires(call, rows):
+    """Full SipAccount structs for many rows: groups, properties and ACL in
+    three queries whatever the page size."""
+    pairs = [(r['username'], r['domain']) for r in rows]
+    groups = store.groups_of(call.conn, call.schema, pairs)
+    ids = [r['id'] for r in rows]
+    props, acls = store.details_of(call.conn, call.schema, ids)
+    subs = {}
+    if rows:
+        sub = call.schema.subscriber
+        for s in call.conn.execute(select(sub.c.username, sub.c.domain,
+                                          sub.c.ha1).where(
+                sub.c.domain.in_({d for _, d in pairs}),
+                sub.c.username.in_({u for u, _ in pairs}))).mappings():
+            subs[(s['username'], s['domain'])] = s['ha1']
+    out = []
+    for r in rows:
+        key = (r['username'], r['domain'])
+        w = to_wire(r, ('password',) + ACCOUNT_TEXT + (
+            'quota', 'callLimit', 'prepaid', 'timeout', 'owner', 'customer',
+            'reseller', 'changeDate', 'createDate'))
+        w['id'] = {'username': r['username'], 'domain': r['domain']}
+        w['ha1'] = subs.get(key, '')
+        w['groups'] = groups[key]
+        w['properties'] = props[r['id']]
+        w['acl'] = acls[r['id']]
+        out.append(w)
+    return out
+
+
+def _account_wire(call, row):
+    return _account_wires(call, [row])[0]
+
+
+def get_account(call, sip_id):
+    return _account_wire(call, _account(call, sip_id))
+
+
+def get_accounts(call, query):
+    s = call.schema
+    a = s.sip_accounts.c
+    filters = {m: (LIKE, getattr(a, column_name(m)))
+               for m in ('username', 'domain', 'firstName', 'lastName',
+                         'email')}
+    filters.update(owner=(EQ, a.owner), customer=(EQ, a.customer),
+                   reseller=(EQ, a.reseller))
+
+    def groups_clause(groups):
+        wanted = [g.strip() for g in (groups or ()) if g and g.strip()]
+        check_array(call, wanted, 'filter.groups')
+        return store.in_all_groups(s, wanted) if wanted else None
+
+    listing = Listing(
+        source=s.sip_accounts, columns=[s.sip_accounts], filters=filters,
+        order={'changeDate': a.change_date, 'username': a.username,
+               'domain': a.domain},
+        default_order=('changeDate', 'DESC'), tiebreak=a.id,
+        custom={'groups': groups_clause})
+    total, rows = page(call.conn, listing, query,
+                       rights.scope(call.principal, a.customer, a.reseller),
+                       call.config.max_page_size)
+    return {'total': total, 'accounts': _account_wires(call, rows)}
+
+
+# -- groups ----------------------------------------------------------------
+
+def _group_name(group):
+    group = (group or '').strip()
+    if not group or len(group) > 64:
+        raise invalid('A group name of 1 to 64 characters is required')
+    return group
+
+
+def add_to_group(call, sip_id, group):
+    row = _account(call, sip_id, for_update=True)
+    group = _group_name(group)
+    user, dom = row['username'], row['domain']
+    if store.in_group(call.conn, call.schema, user, dom, group):
+        raise NGNProError(ALREADY_IN_GROUP, 'SIP account %s@%s is already in '
+                          'group %s' % (user, dom, group))
+    if group == PSTN_GROUP:
+        before = store.groups_of(call.conn, call.schema, [(user, dom)])[
+            (user, dom)]
+        _check_pstn(call, _domain(call, dom),
+                    {'groups': before, 'quota': row['quota'],
+                     'prepaid': bool(row['prepaid'])},
+                    {'groups': before + [group], 'quota': row['quota'],
+                     'prepaid': bool(row['prepaid'])})
+    store.add_group(call.conn, call.schema, user, dom, group)
+
+
+def remove_from_group(call, sip_id, group):
+    row = _account(call, sip_id, for_update=True)
+    group = _group_name(group)
+    user, dom = row['username'], row['domain']
+    if not store.in_group(call.conn, call.schema, user, dom, group):
+        raise NGNProError(NOT_IN_GROUP, 'SIP account %s@%s is not in group %s'
+                          % (user, dom, group))
+    if group == PSTN_GROUP:
+        before = store.groups_of(call.conn, call.schema, [(user, dom)])[
+            (user, dom)]
+        _check_pstn(call, _domain(call, dom),
+                    {'groups': before, 'quota': row['quota'],
+                     'prepaid': bool(row['prepaid'])},
+                    {'groups': [g for g in before if g != group],
+                     'quota': row['quota'], 'prepaid': bool(row['prepaid'])})
+    store.remove_group(call.conn, call.schema, user, dom, group)
+
+
+def get_groups(call, sip_id):
+    row = _account(call, sip_id)
+    key = (row['username'], row['domain'])
+    return store.groups_of(call.conn, call.schema, [key])[key]
+
+
+# -- aliases ---------------------------------------------------------------
+
+def _alias_values(call, alias, dom):
+    if alias.target is None:
+        raise invalid('alias.target is required')
+    tuser, tdom = _sip_id(alias.target, 'alias.target')
+    return {'target_username': tuser, 'target_domain': tdom,
+            'owner': _owner(call, alias.owner, dom)}
+
+
+def _alias(call, sip_id):
+    user, dom = _sip_id(sip_id, 'id')
+    row = store.alias_row(call.conn, call.schema, user, dom)
+    if row is None:
+        raise NGNProError(ALIAS_NOT_FOUND, 'SIP alias %s@%s does not exist'
+                          % (user, dom))
+    rights.require_access(call.principal, row['customer'], row['reseller'],
+                          'SIP alias %s@%s' % (user, dom))
+    return row
+
+
+def add_alias(call, alias):
+    if alias is None:
+        raise invalid('alias is required')
+    user, domain = _sip_id(alias.id, 'alias.id')
+    dom = _visible_domain(call, domain)
+    rights.require_can_create(call.principal, 'SIP aliases')
+    if store.alias_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(ALIAS_EXISTS, 'SIP alias %s@%s already exists'
+                          % (user, domain))
+    if store.account_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(ALIAS_EXISTS, 'SIP address %s@%s is already an '
+                          'account' % (user, domain))
+    values = _alias_values(call, alias, dom)
+    if (values['target_username'], values['target_domain']) == (user, domain):
+        raise invalid('An alias cannot point to itself')
+    credits.consume(call.conn, call.schema, call.principal,
+                    'sip_alias_credit', dom['customer'], dom['reseller'])
+    values.update(username=user, domain=domain, customer=dom['customer'],
+                  reseller=dom['reseller'])
+    store.insert_alias(call.conn, call.schema, values)
+
+
+def update_alias(call, alias):
+    if alias is None:
+        raise invalid('alias is required')
+    row = _alias(call, alias.id)
+    values = _alias_values(call, alias, _domain(call, row['domain']))
+    store.update_alias(call.conn, call.schema, row, values)
+
+
+def delete_alias(call, sip_id):
+    store.delete_alias(call.conn, call.schema, _alias(call, sip_id))
+
+
+def get_alias(call, sip_id):
+    return store.alias_wire(_alias(call, sip_id))
+
+
+def get_aliases(call, query):
+    s = call.schema
+    al = s.sip_aliases.c
+    listing = Listing(
+        source=s.sip_aliases, columns=[s.sip_aliases],
+        filters={'aliasUsername': (LIKE, al.username),
+                 'aliasDomain': (LIKE, al.domain),
+                 'targetUsername': (LIKE, al.target_username),
+                 'targetDomain': (LIKE, al.target_domain),
+                 'owner': (EQ, al.owner), 'customer': (EQ, al.customer),
+                 'reseller': (EQ, al.reseller)},
+        order={'changeDate': al.change_date, 'aliasUsername': al.username,
+               'aliasDomain': al.domain,
+               'targetUsername': al.target_username,
+               'targetDomain': al.target_domain},
+        default_order=('changeDate', 'DESC'), tiebreak=al.id)
+    total, rows = page(call.conn, listing, query,
+                       rights.scope(call.principal, al.customer, al.reseller),
+                       call.config.max_page_size)
+    return {'total': total, 'aliases': [store.alias_wire(r) for r in rows]}
+
+
+# -- trusted peers ---------------------------------------------------------
+
+PEER_TEXT = ('protocol', 'tag', 'description', 'tenant', 'authToken',
+             'carrierName', 'originator', 'prefix', 'tags', 'billingId')
+PEER_INT = ('callLimit', 'strip', 'blocked')
+PEER_BOOL = ('msteams', 'prepaid', 'enumLookup', 'transit')
+
+
+def _peer_ip(value):
+    text = (value or '').strip()
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise invalid('Invalid trusted peer IP address %r' % value)
+    if '/' not in text:
+        return str(net.network_address)
+    return str(net)
+
+
+def _peer_values(call, peer):
+    v = {column_name(k): (getattr(peer, k, None) or '') for k in PEER_TEXT}
+    v['protocol'] = (v['protocol'] or 'any').lower()
+    if v['protocol'] not in ('any', 'udp', 'tcp', 'tls', 'sctp', 'ws', 'wss'):
+        raise invalid('Invalid trusted peer protocol %r' % peer.protocol)
+    for k in PEER_INT:
+        v[column_name(k)] = getattr(peer, k, None) or 0
+    for k in PEER_BOOL:
+        v[column_name(k)] = bool(getattr(peer, k, None))
+    return v
+
+
+def _peer(call, ip):
+    row = store.peer_row(call.conn, call.schema, _peer_ip(ip))
+    if row is None:
+        raise NGNProError(PEER_NOT_FOUND, 'Trusted peer %s does not exist'
+                          % ip)
+    rights.require_access(call.principal, row['customer'], row['reseller'],
+                          'trusted peer %s' % ip)
+    return row
+
+
+def add_trusted_peer(call, peer):
+    if peer is None:
+        raise invalid('peer is required')
+    ip = _peer_ip(peer.ip)
+    p = call.principal
+    rights.require_can_create(p, 'trusted peers')
+    if not p.is_admin and not p.is_reseller:
+        raise denied('Permission denied: customers cannot create trusted '
+                     'peers')
+    if store.peer_row(call.conn, call.schema, ip) is not None:
+        raise NGNProError(PEER_EXISTS, 'Trusted peer %s already exists' % ip)
+    customer, reseller = rights.assign_owner(call.conn, call.schema, p,
+                                             peer.customer, peer.reseller)
+    values = _peer_values(call, peer)
+    values.update(ip=ip, customer=customer, reseller=reseller,
+                  owner=int(peer.owner or 0))
+    store.insert_peer(call.conn, call.schema, values)
+    schedule_reload(call, 'permissions.addressReload')
+
+
+def update_trusted_peer(call, peer):
+    if peer is None:
+        raise invalid('peer is required')
+    row = _peer(call, peer.ip)
+    p = call.principal
+    if not p.is_admin and not p.is_reseller:
+        raise denied('Permission denied: customers cannot change trusted '
+                     'peers')
+    customer, reseller = rights.assign_owner(
+        call.conn, call.schema, p, peer.customer,
+        peer.reseller if p.is_admin else row['reseller'])
+    values = _peer_values(call, peer)
+    values.update(ip=row['ip'], customer=customer, reseller=reseller,
+                  owner=int(peer.owner or 0))
+    store.update_peer(call.conn, call.schema, row, values)
+    schedule_reload(call, 'permissions.addressReload')
+
+
+def delete_trusted_peer(call, ip):
+    row = _peer(call, ip)
+    if not call.principal.is_admin and not call.principal.is_reseller:
+        raise denied('Permission denied: customers cannot delete trusted '
+                     'peers')
+    store.delete_peer(call.conn, call.schema, row)
+    schedule_reload(call, 'permissions.addressReload')
+
+
+def get_trusted_peers(call, query):
+    s = call.schema
+    t = s.trusted_peers.c
+    members = ('ip', 'customer', 'reseller', 'owner', 'changeDate') + \
+        PEER_TEXT + PEER_INT + PEER_BOOL
+    listing = Listing(
+        source=s.trusted_peers, columns=[s.trusted_peers],
+        filters={'ip': (LIKE, t.ip), 'description': (LIKE, t.description),
+                 'tenant': (LIKE, t.tenant), 'tags': (LIKE, t.tags),
+                 'billingId': (LIKE, t.billing_id), 'msteams': (BOOL, t.msteams),
+                 'blocked': (EQ, t.blocked), 'customer': (EQ, t.customer),
+                 'reseller': (EQ, t.reseller)},
+        order={'description': t.description, 'changeDate': t.change_date,
+               'ip': t.ip},
+        default_order=('description', 'ASC'), tiebreak=t.id)
+    total, rows = page(call.conn, listing, query,
+                       rights.scope(call.principal, t.customer, t.reseller),
+                       call.config.max_page_size)
+    return {'total': total, 'peers': [to_wire(r, members) for r in rows]}
 
 
 class SipPort(ServiceBase):
-    pass
+    @rpc(SipDomain)
+    def addDomain(ctx, domain):
+        add_domain(ctx.udc, domain)
+
+    @rpc(SipDomain)
+    def updateDomain(ctx, domain):
+        update_domain(ctx.udc, domain)
+
+    @rpc(String)
+    def deleteDomain(ctx, domain):
+        delete_domain(ctx.udc, domain)
+
+    @rpc(SipDomainQuery, _returns=SipDomainQueryResult)
+    def getDomains(ctx, query):
+        return get_domains(ctx.udc, query)
+
+    @rpc(TrustedPeer)
+    def addTrustedPeer(ctx, peer):
+        add_trusted_peer(ctx.udc, peer)
+
+    @rpc(TrustedPeer)
+    def updateTrustedPeer(ctx, peer):
+        update_trusted_peer(ctx.udc, peer)
+
+    @rpc(String)
+    def deleteTrustedPeer(ctx, ip):
+        delete_trusted_peer(ctx.udc, ip)
+
+    @rpc(TrustedPeerQuery, _returns=TrustedPeerQueryResult)
+    def getTrustedPeers(ctx, query):
+        return get_trusted_peers(ctx.udc, query)
+
+    @rpc(SipAccount, _returns=SipAccount)
+    def addAccount(ctx, account):
+        return add_account(ctx.udc, account)
+
+    @rpc(SipAccount)
+    def updateAccount(ctx, account):
+        update_account(ctx.udc, account)
+
+    @rpc(SipId)
+    def deleteAccount(ctx, sipId):
+        delete_account(ctx.udc, sipId)
+
+    @rpc(SipId, _returns=SipAccount)
+    def getAccount(ctx, sipId):
+        return get_account(ctx.udc, sipId)
+
+    @rpc(SipQuery, _returns=SipQueryResult)
+    def getAccounts(ctx, query):
+        return get_accounts(ctx.udc, query)
+
+    @rpc(SipAlias)
+    def addAlias(ctx, alias):
+        add_alias(ctx.udc, alias)
+
+    @rpc(SipAlias)
+    def updateAlias(ctx, alias):
+        update_alias(ctx.udc, alias)
+
+    @rpc(SipId)
+    def deleteAlias(ctx, id):
+        delete_alias(ctx.udc, id)
+
+    @rpc(SipId, _returns=SipAlias)
+    def getAlias(ctx, id):
+        return get_alias(ctx.udc, id)
+
+    @rpc(AliasQuery, _returns=AliasQueryResult)
+    def getAliases(ctx, query):
+        return get_aliases(ctx.udc, query)
+
+    @rpc(SipId, String)
+    def addToGroup(ctx, sipId, group):
+        add_to_group(ctx.udc, sipId, group)
+
+    @rpc(SipId, String)
+    def removeFromGroup(ctx, sipId, group):
+        remove_from_group(ctx.udc, sipId, group)
+
+    @rpc(SipId, _returns=StringArray)
+    def getGroups(ctx, sipId):
+        return get_groups(ctx.udc, sipId)

@@ -1,0 +1,58 @@
+"""After-commit effects on running servers: Kamailio RPC reloads.
+
+Kamailio reads subscriber, grp and dbaliases per request, but caches the
+domain and address tables; after a committed change it must be told to
+reload them (native-schemas B1). The JSON-RPC datagram transport of jsonrpcs
+needs nothing but a Unix socket.
+"""
+import json
+import logging
+import os
+import socket
+import tempfile
+
+log = logging.getLogger('ngnpro')
+
+
+def kamailio_rpc(socket_path, method, timeout=2.0):
+    """Send one JSON-RPC command to Kamailio's datagram socket; returns the
+    decoded reply."""
+    request = json.dumps({'jsonrpc': '2.0', 'method': method,
+                          'id': 1}).encode()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    reply_path = tempfile.mktemp(prefix='ngnpro-rpc-', suffix='.sock')
+    try:
+        sock.bind(reply_path)
+        sock.settimeout(timeout)
+        sock.sendto(request, socket_path)
+        data, _ = sock.recvfrom(65536)
+        return json.loads(data.decode() or '{}')
+    finally:
+        sock.close()
+        if os.path.exists(reply_path):
+            os.unlink(reply_path)
+
+
+def schedule_reload(call, method):
+    """Queue a reload to run once the unit of work has committed (and only
+    then: a rolled-back change must not be loaded), once per call."""
+    path = call.config.kamailio_rpc_socket
+    if not path:
+        return
+    hook = _Reload(path, method)
+    if hook not in call.after_commit:
+        call.after_commit.append(hook)
+
+
+class _Reload:
+    def __init__(self, path, method):
+        self.path, self.method = path, method
+
+    def __eq__(self, other):
+        return isinstance(other, _Reload) and \
+            (self.path, self.method) == (other.path, other.method)
+
+    def __call__(self):
+        reply = kamailio_rpc(self.path, self.method)
+        if 'error' in reply:
+            log.error('Kamailio %s failed: %s', self.method, reply['error'])

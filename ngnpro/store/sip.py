@@ -1,0 +1,308 @@
+"""SIP records and their mirror in Kamailio's own tables.
+
+Every function here runs inside the caller's unit of work, so a record and
+its Kamailio rows are written, or rolled back, together.
+"""
+import hashlib
+
+from sqlalchemy import and_, delete, exists, insert, select, update
+
+from .rows import now, to_wire
+
+
+def ha1_pair(username, domain, password):
+    """HA1 = MD5(user:realm:pw), HA1B = MD5(user@domain:realm:pw), realm =
+    domain (kamctl's definition, which Kamailio's auth_db checks)."""
+    def md5(text):
+        return hashlib.md5(text.encode('utf-8')).hexdigest()
+    return (md5('%s:%s:%s' % (username, domain, password)),
+            md5('%s@%s:%s:%s' % (username, domain, domain, password)))
+
+
+# -- domains ---------------------------------------------------------------
+
+def domain_row(conn, s, name):
+    return conn.execute(select(s.sip_domains)
+                        .where(s.sip_domains.c.domain == name)
+                        ).mappings().first()
+
+
+def insert_domain(conn, s, values):
+    stamp = now()
+    conn.execute(insert(s.sip_domains).values(change_date=stamp, **values))
+    conn.execute(insert(s.domain).values(domain=values['domain'],
+                                         did=values['domain'],
+                                         last_modified=stamp))
+
+
+def update_domain(conn, s, name, values):
+    conn.execute(update(s.sip_domains).where(s.sip_domains.c.domain == name)
+                 .values(change_date=now(), **values))
+    owner = {'customer': values['customer'], 'reseller': values['reseller']}
+    # Accounts and aliases inherit customer/reseller from their domain.
+    conn.execute(update(s.sip_accounts).where(s.sip_accounts.c.domain == name)
+                 .values(**owner))
+    conn.execute(update(s.sip_aliases).where(s.sip_aliases.c.domain == name)
+                 .values(**owner))
+
+
+def delete_domain(conn, s, name):
+    ids = [r[0] for r in conn.execute(select(s.sip_accounts.c.id).where(
+        s.sip_accounts.c.domain == name))]
+    _delete_account_details(conn, s, ids)
+    conn.execute(delete(s.sip_accounts).where(s.sip_accounts.c.domain == name))
+    conn.execute(delete(s.subscriber).where(s.subscriber.c.domain == name))
+    conn.execute(delete(s.grp).where(s.grp.c.domain == name))
+    conn.execute(delete(s.sip_aliases).where(s.sip_aliases.c.domain == name))
+    conn.execute(delete(s.dbaliases).where(s.dbaliases.c.alias_domain == name))
+    conn.execute(delete(s.sip_domains).where(s.sip_domains.c.domain == name))
+    conn.execute(delete(s.domain).where(s.domain.c.domain == name))
+
+
+# -- accounts --------------------------------------------------------------
+
+def account_row(conn, s, username, domain, for_update=False):
+    a = s.sip_accounts
+    stmt = select(a).where(a.c.username == username, a.c.domain == domain)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).mappings().first()
+
+
+def subscriber_row(conn, s, username, domain):
+    sub = s.subscriber
+    return conn.execute(select(sub).where(sub.c.username == username,
+                                          sub.c.domain == domain)
+                        ).mappings().first()
+
+
+def numeric_usernames_max(conn, s, domain):
+    """Highest all-digit username in a domain (for <autoincrement>)."""
+    best = 0
+    for (name,) in conn.execute(select(s.sip_accounts.c.username).where(
+            s.sip_accounts.c.domain == domain)):
+        if name.isdigit():
+            best = max(best, int(name))
+    return best
+
+
+def insert_account(conn, s, values, secret, groups, properties, acl):
+    stamp = now()
+    account_id = conn.execute(insert(s.sip_accounts).values(
+        create_date=stamp, change_date=stamp, **values)).inserted_primary_key[0]
+    conn.execute(insert(s.subscriber).values(
+        username=values['username'], domain=values['domain'], **secret))
+    _write_details(conn, s, account_id, values['username'], values['domain'],
+                   groups, properties, acl)
+    return account_id
+
+
+def update_account(conn, s, row, values, secret, groups, properties, acl):
+    conn.execute(update(s.sip_accounts).where(s.sip_accounts.c.id == row['id'])
+                 .values(change_date=now(), **values))
+    if secret is not None:
+        sub = s.subscriber
+        conn.execute(update(sub).where(sub.c.username == row['username'],
+                                       sub.c.domain == row['domain'])
+                     .values(**secret))
+    if groups is not None:
+        conn.execute(delete(s.grp).where(s.grp.c.username == row['username'],
+                                         s.grp.c.domain == row['domain']))
+    if properties is not None:
+        conn.execute(delete(s.sip_account_properties).where(
+            s.sip_account_properties.c.account_id == row['id']))
+    if acl is not None:
+        conn.execute(delete(s.sip_account_acl).where(
+            s.sip_account_acl.c.account_id == row['id']))
+    _write_details(conn, s, row['id'], row['username'], row['domain'],
+                   groups, properties, acl)
+
+
+def _write_details(conn, s, account_id, username, domain, groups, properties,
+                   acl):
+    stamp = now()
+    if groups:
+        conn.execute(insert(s.grp), [
+            {'username': username, 'domain': domain, 'grp': g,
+             'last_modified': stamp} for g in groups])
+    if properties:
+        conn.execute(insert(s.sip_account_properties), [
+            dict(p, account_id=account_id) for p in properties])
+    if acl:
+        conn.execute(insert(s.sip_account_acl), [
+            dict(a, account_id=account_id) for a in acl])
+
+
+def _delete_account_details(conn, s, ids):
+    if ids:
+        conn.execute(delete(s.sip_account_properties).where(
+            s.sip_account_properties.c.account_id.in_(ids)))
+        conn.execute(delete(s.sip_account_acl).where(
+            s.sip_account_acl.c.account_id.in_(ids)))
+
+
+def delete_account(conn, s, row):
+    """The account and everything hanging off it: groups, properties, ACL,
+    Kamailio credentials, and the aliases that point at it."""
+    user, dom = row['username'], row['domain']
+    _delete_account_details(conn, s, [row['id']])
+    conn.execute(delete(s.grp).where(s.grp.c.username == user,
+                                     s.grp.c.domain == dom))
+    conn.execute(delete(s.subscriber).where(s.subscriber.c.username == user,
+                                            s.subscriber.c.domain == dom))
+    al = s.sip_aliases
+    conn.execute(delete(al).where(al.c.target_username == user,
+                                  al.c.target_domain == dom))
+    db = s.dbaliases
+    conn.execute(delete(db).where(db.c.username == user, db.c.domain == dom))
+    conn.execute(delete(s.sip_accounts).where(s.sip_accounts.c.id == row['id']))
+
+
+def groups_of(conn, s, pairs):
+    """{(user, domain): [groups]} for many accounts in one query."""
+    out = {p: [] for p in pairs}
+    if not pairs:
+        return out
+    g = s.grp
+    domains = {d for _, d in pairs}
+    users = {u for u, _ in pairs}
+    for u, d, name in conn.execute(
+            select(g.c.username, g.c.domain, g.c.grp)
+            .where(g.c.domain.in_(domains), g.c.username.in_(users))
+            .order_by(g.c.grp)):
+        if (u, d) in out:
+            out[(u, d)].append(name)
+    return out
+
+
+def details_of(conn, s, ids):
+    """({id: properties}, {id: acl}) for many accounts, two queries."""
+    props = {i: [] for i in ids}
+    acls = {i: [] for i in ids}
+    if ids:
+        p = s.sip_account_properties
+        for r in conn.execute(select(p).where(p.c.account_id.in_(ids))
+                              .order_by(p.c.id)).mappings():
+            props[r['account_id']].append({'name': r['name'],
+                                           'value': r['value'] or ''})
+        a = s.sip_account_acl
+        for r in conn.execute(select(a).where(a.c.account_id.in_(ids))
+                              .order_by(a.c.id)).mappings():
+            acls[r['account_id']].append({'ip': r['ip'], 'mask': r['mask'],
+                                          'tag': r['tag']})
+    return props, acls
+
+
+def in_group(conn, s, username, domain, group):
+    g = s.grp
+    return conn.execute(select(g.c.id).where(
+        g.c.username == username, g.c.domain == domain, g.c.grp == group)
+    ).first() is not None
+
+
+def add_group(conn, s, username, domain, group):
+    conn.execute(insert(s.grp).values(username=username, domain=domain,
+                                      grp=group, last_modified=now()))
+    touch_account(conn, s, username, domain)
+
+
+def remove_group(conn, s, username, domain, group):
+    g = s.grp
+    conn.execute(delete(g).where(g.c.username == username,
+                                 g.c.domain == domain, g.c.grp == group))
+    touch_account(conn, s, username, domain)
+
+
+def touch_account(conn, s, username, domain):
+    a = s.sip_accounts
+    conn.execute(update(a).where(a.c.username == username, a.c.domain == domain)
+                 .values(change_date=now()))
+
+
+def in_all_groups(s, groups):
+    """WHERE clause: the account is a member of every group listed."""
+    a, g = s.sip_accounts, s.grp
+    return and_(*[exists().where(g.c.username == a.c.username,
+                                 g.c.domain == a.c.domain, g.c.grp == name)
+                  for name in groups])
+
+
+# -- aliases ---------------------------------------------------------------
+
+def alias_row(conn, s, username, domain):
+    al = s.sip_aliases
+    return conn.execute(select(al).where(al.c.username == username,
+                                         al.c.domain == domain)
+                        ).mappings().first()
+
+
+def insert_alias(conn, s, values):
+    conn.execute(insert(s.sip_aliases).values(change_date=now(), **values))
+    conn.execute(insert(s.dbaliases).values(
+        alias_username=values['username'], alias_domain=values['domain'],
+        username=values['target_username'], domain=values['target_domain']))
+
+
+def update_alias(conn, s, row, values):
+    al, db = s.sip_aliases, s.dbaliases
+    conn.execute(update(al).where(al.c.id == row['id'])
+                 .values(change_date=now(), **values))
+    conn.execute(update(db).where(db.c.alias_username == row['username'],
+                                  db.c.alias_domain == row['domain'])
+                 .values(username=values['target_username'],
+                         domain=values['target_domain']))
+
+
+def delete_alias(conn, s, row):
+    al, db = s.sip_aliases, s.dbaliases
+    conn.execute(delete(al).where(al.c.id == row['id']))
+    conn.execute(delete(db).where(db.c.alias_username == row['username'],
+                                  db.c.alias_domain == row['domain']))
+
+
+def alias_wire(r):
+    out = to_wire(r, ('owner', 'customer', 'reseller', 'changeDate'))
+    out['id'] = {'username': r['username'], 'domain': r['domain']}
+    out['target'] = {'username': r['target_username'],
+                     'domain': r['target_domain']}
+    return out
+
+
+# -- trusted peers ---------------------------------------------------------
+
+def peer_row(conn, s, ip):
+    return conn.execute(select(s.trusted_peers)
+                        .where(s.trusted_peers.c.ip == ip)).mappings().first()
+
+
+def _address_values(values):
+    ip, _, mask = values['ip'].partition('/')
+    return {'grp': 1, 'ip_addr': ip, 'mask': int(mask or (128 if ':' in ip
+                                                          else 32)),
+            'port': 0, 'tag': str(values.get('tag') or '')[:64]}
+
+
+def insert_peer(conn, s, values):
+    conn.execute(insert(s.trusted_peers).values(change_date=now(), **values))
+    conn.execute(insert(s.address).values(**_address_values(values)))
+
+
+def update_peer(conn, s, row, values):
+    conn.execute(update(s.trusted_peers)
+                 .where(s.trusted_peers.c.id == row['id'])
+                 .values(change_date=now(), **values))
+    _delete_address(conn, s, row['ip'])
+    conn.execute(insert(s.address).values(**_address_values(values)))
+
+
+def delete_peer(conn, s, row):
+    conn.execute(delete(s.trusted_peers)
+                 .where(s.trusted_peers.c.id == row['id']))
+    _delete_address(conn, s, row['ip'])
+
+
+def _delete_address(conn, s, ip):
+    addr = _address_values({'ip': ip})
+    conn.execute(delete(s.address).where(s.address.c.ip_addr == addr['ip_addr'],
+                                         s.address.c.mask == addr['mask'],
+                                         s.address.c.grp == 1))
