@@ -473,52 +473,43 @@ _ENC_SIMPLE = ('string', 'boolean', 'int', 'integer', 'long', 'short',
 def soap_encoding_xsd():
     """A minimal schema for the SOAP 1.1 encoding namespace, written for
     ngnpro: enough for WSDL readers that resolve ``soapenc:Array`` and
-    ``soapenc:arrayType`` without going to the network."""
-    nsmap = {'xsd': XSD_NS, 'tns': SOAPENC_NS}
-    schema = etree.Element(_x('schema'), nsmap=nsmap,
+    ``soapenc:arrayType`` without going to the network.
+
+    No QName in it points into its own namespace (no ``ref``/``type`` to a
+    soapenc name): zeep fetches the real schema from the network whenever a
+    document that has not imported the SOAP-encoding namespace refers to
+    it, and that includes this document itself."""
+    schema = etree.Element(_x('schema'), nsmap={'xsd': XSD_NS},
                            targetNamespace=SOAPENC_NS)
     schema.addprevious(etree.Comment(
         ' Local stand-in for the SOAP 1.1 encoding schema, written for '
         'ngnpro (ngnpro.soap.wsdl): only what WSDL readers need. '))
 
-    def attribute(parent, **kw):
-        return etree.SubElement(parent, _x('attribute'), **kw)
+    def attribute(parent, name, type_, **kw):
+        return etree.SubElement(parent, _x('attribute'), name=name,
+                                type='xsd:' + type_, **kw)
 
-    # Encoding attributes.
-    attribute(schema, name='arrayType', type='xsd:string')
-    attribute(schema, name='offset', type='tns:arrayCoordinate')
-    attribute(schema, name='position', type='tns:arrayCoordinate')
-    root = attribute(schema, name='root')
-    r = etree.SubElement(etree.SubElement(root, _x('simpleType')),
-                         _x('restriction'), base='xsd:boolean')
-    etree.SubElement(r, _x('pattern'), value='0|1')
+    def common_attributes(parent):
+        attribute(parent, 'id', 'ID')
+        attribute(parent, 'href', 'anyURI')
+        etree.SubElement(parent, _x('anyAttribute'), namespace='##other',
+                         processContents='lax')
 
-    st = etree.SubElement(schema, _x('simpleType'), name='arrayCoordinate')
-    etree.SubElement(st, _x('restriction'), base='xsd:string')
+    # The global encoding attributes (soapenc:arrayType, ...).
+    attribute(schema, 'arrayType', 'string')
+    attribute(schema, 'offset', 'string')
+    attribute(schema, 'position', 'string')
+    attribute(schema, 'root', 'boolean')
 
-    common = etree.SubElement(schema, _x('attributeGroup'),
-                              name='commonAttributes')
-    attribute(common, name='id', type='xsd:ID')
-    attribute(common, name='href', type='xsd:anyURI')
-    etree.SubElement(common, _x('anyAttribute'), namespace='##other',
-                     processContents='lax')
-
-    arrays = etree.SubElement(schema, _x('attributeGroup'),
-                              name='arrayAttributes')
-    attribute(arrays, ref='tns:arrayType')
-    attribute(arrays, ref='tns:offset')
-
-    for name, extra in (('Array', 'tns:arrayAttributes'), ('Struct', None)):
+    for name in ('Array', 'Struct'):
         ct = etree.SubElement(schema, _x('complexType'), name=name)
         seq = etree.SubElement(ct, _x('sequence'))
         etree.SubElement(seq, _x('any'), namespace='##any', minOccurs='0',
                          maxOccurs='unbounded', processContents='lax')
-        if extra:
-            etree.SubElement(ct, _x('attributeGroup'), ref=extra)
-        etree.SubElement(ct, _x('attributeGroup'),
-                         ref='tns:commonAttributes')
-        etree.SubElement(schema, _x('element'), name=name,
-                         type='tns:' + name)
+        if name == 'Array':
+            attribute(ct, 'arrayType', 'string', form='qualified')
+            attribute(ct, 'offset', 'string', form='qualified')
+        common_attributes(ct)
 
     st = etree.SubElement(schema, _x('simpleType'), name='base64')
     etree.SubElement(st, _x('restriction'), base='xsd:base64Binary')
@@ -526,10 +517,7 @@ def soap_encoding_xsd():
         ct = etree.SubElement(schema, _x('complexType'), name=name)
         ext = etree.SubElement(etree.SubElement(ct, _x('simpleContent')),
                                _x('extension'), base='xsd:' + name)
-        etree.SubElement(ext, _x('attributeGroup'),
-                         ref='tns:commonAttributes')
-        etree.SubElement(schema, _x('element'), name=name,
-                         type='tns:' + name)
+        common_attributes(ext)
     return _serialize(schema)
 
 
