@@ -1,0 +1,379 @@
+"""SipPort core (spec §2.1, §3.4, §4.2, §5): behaviours and what lands in
+Kamailio's own tables, on SQLite and MariaDB."""
+import hashlib
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.soapcall import Client, SoapFault, admin, customer
+
+DOMAIN = 'example.com'
+
+
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+@pytest.fixture
+def sip(dispatcher):
+    call = Client(dispatcher, 'Sip', admin())
+    call('addDomain', ('domain', {'domain': DOMAIN}), domain='SipDomain')
+    return call
+
+
+def rows(dispatcher, table, **where):
+    t = getattr(dispatcher.store.schema, table)
+    stmt = select(t)
+    for k, v in where.items():
+        stmt = stmt.where(getattr(t.c, k) == v)
+    with dispatcher.store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def account(username, password='secret', **extra):
+    a = {'id': {'username': username, 'domain': DOMAIN},
+         'password': password, 'firstName': 'First', 'lastName': 'Last'}
+    a.update(extra)
+    return ('account', a)
+
+
+def test_add_account_clear_password_writes_subscriber(sip, dispatcher):
+    created = sip('addAccount', account(
+        'alice', 'pw1', email='a@example.com', groups=['free-pstn', 'vip'],
+        properties=[{'name': 'language', 'value': 'nl'}],
+        acl=[{'ip': '10.0.0.0', 'mask': 8}], quota=20, callLimit=2,
+        prepaid=1, timezone='Europe/Amsterdam', owner=0),
+        account='SipAccount')
+    assert created['id'] == {'username': 'alice', 'domain': DOMAIN}
+    assert created['email'] == 'a@example.com'
+    assert created['password'] == 'pw1'
+    assert created['prepaid'] is True and created['quota'] == 20
+    assert created['groups'] == ['free-pstn', 'vip']
+    assert created['properties'] == [{'name': 'language', 'value': 'nl'}]
+    assert created['acl'] == [{'ip': '10.0.0.0', 'mask': 8, 'tag': ''}]
+    assert created['timeout'] == 35
+    assert created['ha1'] == md5('alice:example.com:pw1')
+    (sub,) = rows(dispatcher, 'subscriber', username='alice')
+    assert sub['domain'] == DOMAIN and sub['password'] == 'pw1'
+    assert sub['ha1'] == md5('alice:%s:pw1' % DOMAIN)
+    assert sub['ha1b'] == md5('alice@%s:%s:pw1' % (DOMAIN, DOMAIN))
+    assert sorted(r['grp'] for r in rows(dispatcher, 'grp', username='alice')) \
+        == ['free-pstn', 'vip']
+    assert rows(dispatcher, 'domain')[0]['domain'] == DOMAIN
+
+
+def test_md5_password_pair_and_no_clear_text(sip, dispatcher):
+    ha1 = md5('bob:%s:hidden' % DOMAIN)
+    ha1b = md5('bob@%s:%s:hidden' % (DOMAIN, DOMAIN))
+    got = sip('addAccount', account('bob', '%s:%s' % (ha1, ha1b.upper())))
+    assert got['password'] == '' and got['ha1'] == ha1
+    (sub,) = rows(dispatcher, 'subscriber', username='bob')
+    assert (sub['password'], sub['ha1'], sub['ha1b']) == ('', ha1, ha1b)
+
+
+def test_store_clear_text_off_by_config_and_reseller_property(dispatcher):
+    dispatcher.config.store_clear_text_passwords = False
+    call = Client(dispatcher, 'Sip', admin())
+    call('addDomain', ('domain', {'domain': DOMAIN}))
+    got = call('addAccount', account('carol', 'pw'))
+    assert got['password'] == ''
+    assert rows(dispatcher, 'subscriber')[0]['password'] == ''
+    assert rows(dispatcher, 'subscriber')[0]['ha1'] == md5(
+        'carol:%s:pw' % DOMAIN)
+    # A reseller's property overrides the configuration.
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {
+        'username': 'r', 'password': 'x', 'properties': [
+            {'name': 'store_clear_text_passwords', 'value': '1',
+             'category': 'sip', 'permission': 'admin'}]}))['id']
+    call('addDomain', ('domain', {'domain': 'r.example.com', 'customer': r}))
+    got = call('addAccount', ('account', {
+        'id': {'username': 'dave', 'domain': 'r.example.com'},
+        'password': 'pw'}))
+    assert got['password'] == 'pw'
+
+
+def test_autoincrement_username(sip):
+    first = sip('addAccount', account('<autoincrement>'))
+    second = sip('addAccount', account('<autoincrement>'))
+    assert first['id']['username'] == '1000'
+    assert second['id']['username'] == '1001'
+
+
+def test_update_replaces_but_keeps_password(sip, dispatcher):
+    sip('addAccount', account('alice', 'pw1', groups=['a', 'b'], rpid='31',
+                              properties=[{'name': 'x', 'value': '1'}]))
+    got = sip('getAccount', ('sipId', {'username': 'alice', 'domain': DOMAIN}))
+    got['firstName'] = 'Changed'
+    got['groups'] = ['c']
+    got['properties'] = []
+    del got['password']
+    got['answerTimeout'] = 0           # legacy member: ignored
+    got['changeDate'] = '1999-01-01 00:00:00'
+    sip('updateAccount', ('account', got), account='SipAccount')
+    after = sip('getAccount', ('sipId', {'username': 'alice',
+                                         'domain': DOMAIN}))
+    assert after['firstName'] == 'Changed' and after['rpid'] == '31'
+    assert after['groups'] == ['c'] and after['properties'] == []
+    assert after['password'] == 'pw1' and after['timeout'] == 35
+    assert after['changeDate'] != '1999-01-01 00:00:00'
+    old_ha1 = rows(dispatcher, 'subscriber')[0]['ha1']
+    after['password'] = 'pw2'
+    sip('updateAccount', ('account', after))
+    (sub,) = rows(dispatcher, 'subscriber')
+    assert sub['ha1'] == md5('alice:%s:pw2' % DOMAIN) != old_ha1
+    assert sorted(r['grp'] for r in rows(dispatcher, 'grp')) == ['c']
+
+
+def test_fault_codes(sip):
+    alice = {'username': 'alice', 'domain': DOMAIN}
+    cases = [
+        (lambda: sip('addDomain', ('domain', {'domain': DOMAIN})), 1001),
+        (lambda: sip('getAccount', ('sipId', alice)), 1010),
+        (lambda: sip('deleteAccount', ('sipId', alice)), 1010),
+        (lambda: sip('addAccount', ('account', {
+            'id': {'username': 'x', 'domain': 'nowhere.org'},
+            'password': 'p'})), 1000),
+        (lambda: sip('deleteDomain', ('domain', 'nowhere.org')), 1000),
+        (lambda: sip('getAlias', ('id', alice)), 1020),
+        (lambda: sip('deleteTrustedPeer', ('ip', '192.0.2.9')), 1050),
+        (lambda: sip('addAccount', ('account', {
+            'id': {'username': 'bad user', 'domain': DOMAIN},
+            'password': 'p'})), 103),
+        (lambda: sip('addAccount', account('nopw', '')), 103),
+        (lambda: sip('addTrustedPeer', ('peer', {'ip': 'not-an-ip'})), 103),
+    ]
+    for fn, code in cases:
+        with pytest.raises(SoapFault) as err:
+            fn()
+        assert err.value.code == code, err.value
+    sip('addAccount', account('alice'))
+    with pytest.raises(SoapFault) as err:
+        sip('addAccount', account('alice'))
+    assert err.value.code == 1011
+    sip('addToGroup', ('sipId', alice), ('group', 'blocked'))
+    with pytest.raises(SoapFault) as err:
+        sip('addToGroup', ('sipId', alice), ('group', 'blocked'))
+    assert err.value.code == 1030
+    sip('removeFromGroup', ('sipId', alice), ('group', 'blocked'))
+    with pytest.raises(SoapFault) as err:
+        sip('removeFromGroup', ('sipId', alice), ('group', 'blocked'))
+    assert err.value.code == 1031
+    assert sip('getGroups', ('sipId', alice)) == []
+
+
+def test_aliases(sip, dispatcher):
+    sip('addAccount', account('alice'))
+    alias = {'id': {'username': 'al', 'domain': DOMAIN},
+             'target': {'username': 'alice', 'domain': DOMAIN}, 'owner': 0}
+    sip('addAlias', ('alias', alias), alias='SipAlias')
+    with pytest.raises(SoapFault) as err:
+        sip('addAlias', ('alias', alias))
+    assert err.value.code == 1021
+    got = sip('getAlias', ('id', alias['id']))
+    assert got['id'] == alias['id'] and got['target'] == alias['target']
+    (db,) = rows(dispatcher, 'dbaliases')
+    assert (db['alias_username'], db['alias_domain'], db['username'],
+            db['domain']) == ('al', DOMAIN, 'alice', DOMAIN)
+    found = sip('getAliases', ('query', {'filter': {
+        'targetUsername': 'alice', 'targetDomain': DOMAIN},
+        'range': {'start': 0, 'count': 20}}))
+    assert found['total'] == 1 and found['aliases'][0]['id']['username'] == 'al'
+    sip('updateAlias', ('alias', dict(alias, target={'username': 'bob',
+                                                     'domain': DOMAIN})))
+    assert rows(dispatcher, 'dbaliases')[0]['username'] == 'bob'
+    sip('deleteAlias', ('id', alias['id']))
+    assert rows(dispatcher, 'dbaliases') == []
+
+
+def test_delete_account_removes_rows_everywhere(sip, dispatcher):
+    sip('addAccount', account('alice', groups=['g1'], properties=[
+        {'name': 'p', 'value': 'v'}], acl=[{'ip': '10.1.0.0', 'mask': 16}]))
+    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain': DOMAIN},
+                               'target': {'username': 'alice',
+                                          'domain': DOMAIN}}))
+    sip('deleteAccount', ('sipId', {'username': 'alice', 'domain': DOMAIN}))
+    for table in ('sip_accounts', 'subscriber', 'grp', 'dbaliases',
+                  'sip_aliases', 'sip_account_properties', 'sip_account_acl'):
+        assert rows(dispatcher, table) == [], table
+    sip('deleteDomain', ('domain', DOMAIN))
+    assert rows(dispatcher, 'domain') == []
+
+
+def test_trusted_peers(sip, dispatcher):
+    peer = {'ip': '192.0.2.10', 'description': 'Carrier A', 'callLimit': 30,
+            'msteams': False, 'tags': 'pstn carrier', 'enumLookup': 1,
+            'prepaid': 0, 'strip': 2, 'prefix': '00', 'billingId': 'B1'}
+    sip('addTrustedPeer', ('peer', peer), peer='TrustedPeer')
+    sip('addTrustedPeer', ('peer', {'ip': '198.51.100.7', 'msteams': True,
+                                    'tenant': 'contoso', 'description':
+                                    'Teams'}))
+    with pytest.raises(SoapFault) as err:
+        sip('addTrustedPeer', ('peer', peer))
+    assert err.value.code == 1051
+    (addr,) = [a for a in rows(dispatcher, 'address')
+               if a['ip_addr'] == '192.0.2.10']
+    assert (addr['grp'], addr['mask'], addr['port']) == (1, 32, 0)
+    query = {'filter': {'ip': '', 'description': '', 'tenant': '',
+                        'tags': '%%', 'billingId': '', 'msteams': False},
+             'orderBy': {'attribute': 'description', 'direction': 'ASC'},
+             'range': {'start': 0, 'count': 20}}
+    found = sip('getTrustedPeers', ('query', query))
+    assert found['total'] == 1
+    got = found['peers'][0]
+    assert got['ip'] == '192.0.2.10' and got['callLimit'] == 30
+    assert got['enumLookup'] is True and got['msteams'] is False
+    assert got['protocol'] == 'any' and got['tags'] == 'pstn carrier'
+    query['filter']['msteams'] = True
+    teams = sip('getTrustedPeers', ('query', query))
+    assert [p['tenant'] for p in teams['peers']] == ['contoso']
+    query['filter'].update(msteams=False, tags='%carrier%')
+    assert sip('getTrustedPeers', ('query', query))['total'] == 1
+    sip('updateTrustedPeer', ('peer', dict(peer, description='Carrier B',
+                                           callLimit=5)))
+    query['filter']['tags'] = '%%'
+    got = sip('getTrustedPeers', ('query', query))['peers'][0]
+    assert (got['description'], got['callLimit']) == ('Carrier B', 5)
+    sip('deleteTrustedPeer', ('ip', '192.0.2.10'))
+    assert [a['ip_addr'] for a in rows(dispatcher, 'address')] == [
+        '198.51.100.7']
+
+
+def test_paging_250_accounts(sip):
+    for i in range(250):
+        sip('addAccount', account('user%03d' % i, firstName='F%d' % (i % 7),
+                                  groups=['even'] if i % 2 == 0 else []))
+    seen = []
+    start = 0
+    while True:
+        page = sip('getAccounts', ('query', {
+            'filter': {'username': 'user%', 'domain': DOMAIN,
+                       'groups': ['']},
+            'orderBy': {'attribute': 'username', 'direction': 'ASC'},
+            'range': {'start': start, 'count': 20}}))
+        assert page['total'] == 250
+        seen += [a['id']['username'] for a in page['accounts']]
+        start += 20
+        if start >= page['total']:
+            break
+    assert seen == ['user%03d' % i for i in range(250)]
+    desc = sip('getAccounts', ('query', {
+        'filter': {'username': 'user1_9'},
+        'orderBy': {'attribute': 'username', 'direction': 'DESC'},
+        'range': {'start': 0, 'count': 5}}))
+    assert desc['total'] == 10
+    assert [a['id']['username'] for a in desc['accounts']] == [
+        'user199', 'user189', 'user179', 'user169', 'user159']
+    even = sip('getAccounts', ('query', {
+        'filter': {'groups': ['even'], 'firstName': 'F3'},
+        'range': {'start': 0, 'count': 500}}))
+    expected = [i for i in range(250) if i % 2 == 0 and i % 7 == 3]
+    assert even['total'] == len(expected) == len(even['accounts'])
+    assert all(a['groups'] == ['even'] for a in even['accounts'])
+    # No range, no orderBy: export path returns everything.
+    assert len(sip('getAccounts', ('query', {'filter': {}}))['accounts']) \
+        == 250
+
+
+def test_sip_credit_exhaustion_leaves_no_row(dispatcher):
+    cust = Client(dispatcher, 'Customer', admin())
+    c = cust('addAccount', ('account', {
+        'username': 'c', 'password': 'cpw', 'resellerActive': True,
+        'properties': [
+            {'name': 'sip_credit', 'value': '3', 'category': 'credit',
+             'permission': 'admin'},
+            {'name': 'sip_alias_credit', 'value': '1', 'category': 'credit',
+             'permission': 'admin'}]}))['id']
+    Client(dispatcher, 'Sip', admin())('addDomain', ('domain', {
+        'domain': DOMAIN, 'customer': c}))
+    call = Client(dispatcher, 'Sip', customer('c', 'cpw'))
+    for i in range(3):
+        call('addAccount', account('u%d' % i, groups=['g']))
+    with pytest.raises(SoapFault) as err:
+        call('addAccount', account('u3', groups=['g'], properties=[
+            {'name': 'p', 'value': 'v'}]))
+    assert err.value.code == 102
+    for table, column in (('sip_accounts', 'username'),
+                          ('subscriber', 'username'), ('grp', 'username')):
+        assert [r for r in rows(dispatcher, table) if r[column] == 'u3'] == []
+    assert len(rows(dispatcher, 'sip_account_properties')) == 0
+    call('addAlias', ('alias', {'id': {'username': 'a1', 'domain': DOMAIN},
+                                'target': {'username': 'u0',
+                                           'domain': DOMAIN}}))
+    with pytest.raises(SoapFault) as err:
+        call('addAlias', ('alias', {'id': {'username': 'a2', 'domain': DOMAIN},
+                                    'target': {'username': 'u0',
+                                               'domain': DOMAIN}}))
+    assert err.value.code == 102
+    # Deleting gives the credit back.
+    call('deleteAccount', ('sipId', {'username': 'u0', 'domain': DOMAIN}))
+    call('addAccount', account('u3'))
+
+
+def test_pstn_rights_follow_reseller_properties(dispatcher):
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
+                                        'resellerActive': True}))['id']
+    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
+                                        'reseller': r}))['id']
+    Client(dispatcher, 'Sip', admin())('addDomain', ('domain', {
+        'domain': DOMAIN, 'customer': c}))
+    call = Client(dispatcher, 'Sip', customer('c', 'cpw'))
+    with pytest.raises(SoapFault) as err:
+        call('addAccount', account('p1', groups=['free-pstn']))
+    assert err.value.code == 101
+    call('addAccount', account('p1'))
+    alice = {'username': 'p1', 'domain': DOMAIN}
+    with pytest.raises(SoapFault) as err:
+        call('addToGroup', ('sipId', alice), ('group', 'free-pstn'))
+    assert err.value.code == 101
+    cust('setProperties', ('customer', r), ('properties', [
+        {'name': 'pstn_access', 'value': '1', 'category': 'sip',
+         'permission': 'admin'},
+        {'name': 'pstn_changes', 'value': '1', 'category': 'sip',
+         'permission': 'admin'}]))
+    call('addToGroup', ('sipId', alice), ('group', 'free-pstn'))
+    got = call('getAccount', ('sipId', alice))
+    assert got['groups'] == ['free-pstn']
+    with pytest.raises(SoapFault) as err:
+        call('updateAccount', ('account', dict(got, prepaid=True)))
+    assert err.value.code == 101
+    assert call('getAccount', ('sipId', alice))['prepaid'] is False
+
+
+def test_domains_listing_and_reassignment(sip, dispatcher):
+    cust = Client(dispatcher, 'Customer', admin())
+    c = cust('addAccount', ('account', {'username': 'c',
+                                        'password': 'x'}))['id']
+    sip('addDomain', ('domain', {'domain': 'b.example.org', 'customer': c,
+                                 'verify_cert': 1}))
+    sip('addAccount', ('account', {'id': {'username': 'u', 'domain':
+                                          'b.example.org'}, 'password': 'p'}))
+    found = sip('getDomains', ('query', {'filter': {'domain': '%example.%'},
+                                         'orderBy': {'attribute': 'domain',
+                                                     'direction': 'DESC'}}))
+    assert [d['domain'] for d in found['domains']] == ['example.com',
+                                                       'b.example.org']
+    b = found['domains'][1]
+    assert b['customer'] == c and b['reseller'] == c and b['verify_cert']
+    b['customer'] = 0
+    sip('updateDomain', ('domain', b))
+    acc = sip('getAccount', ('sipId', {'username': 'u',
+                                       'domain': 'b.example.org'}))
+    assert acc['customer'] == 0 and acc['reseller'] == c
+
+
+def test_failed_write_leaves_database_unchanged(sip, dispatcher):
+    """An error after the first insert of a call rolls the whole call back."""
+    def snapshot():
+        with dispatcher.store.engine.connect() as conn:
+            s = dispatcher.store.schema
+            return [conn.execute(select(func.count()).select_from(t))
+                    .scalar_one() for t in (s.sip_accounts, s.subscriber,
+                                            s.grp)]
+    before = snapshot()
+    with pytest.raises(SoapFault) as err:
+        sip('addAccount', account('zed', groups=['x'],
+                                  acl=[{'ip': '300.1.1.1', 'mask': 8}]))
+    assert err.value.code == 103
+    assert snapshot() == before
