@@ -12,6 +12,7 @@ import zlib
 
 from .faults import REQUEST_TOO_LARGE, INVALID_REQUEST, NGNProError
 from .soap import encode
+from .soap.wsdl import with_location
 
 access_log = logging.getLogger('ngnpro.access')
 XML = 'text/xml; charset=utf-8'
@@ -22,7 +23,6 @@ _PORT_PATHS = {'sip': 'SipPort', 'customer': 'CustomerPort', 'dns': 'DnsPort',
                'enum': 'EnumPort', 'voicemail': 'VoicemailPort',
                'rating': 'RatingPort', 'network': 'NetworkPort',
                'presence': 'PresencePort'}
-PLACEHOLDER = b'http://localhost:9200/ngnpro/'
 
 
 class NgnProWsgi:
@@ -116,7 +116,7 @@ class NgnProWsgi:
             return self._reply(start_response, '404 Not Found',
                                b'Not found\n', 'text/plain')
         return self._reply(start_response, '200 OK',
-                           data.replace(PLACEHOLDER, _base_url(environ)), XML)
+                           with_location(data, _base_url(environ)), XML)
 
     def _wsdl_file(self, name):
         if '/' in name or name.startswith('.'):
@@ -150,4 +150,4 @@ def _base_url(environ):
     scheme = environ.get('wsgi.url_scheme', 'http')
     host = environ.get('HTTP_HOST') or '%s:%s' % (
         environ.get('SERVER_NAME', 'localhost'), environ.get('SERVER_PORT'))
-    return ('%s://%s/ngnpro/' % (scheme, host)).encode()
+    return '%s://%s/ngnpro/' % (scheme, host)

@@ -5,7 +5,6 @@ The agreement checks read the WSDL XML with lxml and compare it with the
 services and models directly; they do not use the generator's internals.
 """
 import os
-import re
 
 import pytest
 import requests
@@ -28,7 +27,8 @@ SOAPENC = 'http://schemas.xmlsoap.org/soap/encoding/'
 TYPES_NS = 'urn:AGProjects:NGNPro'
 AUTH_FIELDS = [('username', '{%s}string' % XSD),
                ('password', '{%s}string' % XSD),
-               ('admin', '{%s}boolean' % XSD), ('impersonate', '{%s}int' % XSD)]
+               ('admin', '{%s}boolean' % XSD),
+               ('impersonate', '{%s}int' % XSD)]
 
 
 # -- what the models say ------------------------------------------------------

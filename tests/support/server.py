@@ -1,0 +1,92 @@
+"""Run the real server (`ngnpro serve`) as a subprocess on loopback, the way
+an operator runs it, for tests that drive it with real SOAP clients."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.helpers import ADMIN
+from tests.support.mariadb import free_port
+
+CONFIG = """[admin]
+username = {user}
+password = {password}
+[server]
+listen = 127.0.0.1
+port = {port}
+threads = 8
+access_log = {log}
+[database]
+url = {url}
+[kamailio]
+rpc_socket = {rpc_socket}
+"""
+
+
+class Server:
+    def __init__(self, workdir, db_url, port=None, rpc_socket=''):
+        self.workdir = str(workdir)
+        self.port = port or int(os.environ.get('NGNPRO_TEST_PORT') or 0) \
+            or free_port()
+        self.config = os.path.join(self.workdir, 'config.ini')
+        self.log = os.path.join(self.workdir, 'server.log')
+        with open(self.config, 'w') as f:
+            f.write(CONFIG.format(user=ADMIN[0], password=ADMIN[1],
+                                  port=self.port, log=self.log, url=db_url,
+                                  rpc_socket=rpc_socket))
+        self.proc = None
+        self.url = 'http://127.0.0.1:%d/ngnpro/' % self.port
+
+    def _cli(self, *args):
+        return [sys.executable, '-m', 'ngnpro.cli', '-c', self.config] + \
+            list(args)
+
+    def start(self, timeout=20):
+        subprocess.run(self._cli('db', 'init'), check=True,
+                       capture_output=True, timeout=60)
+        self.stderr = open(os.path.join(self.workdir, 'stderr.log'), 'wb')
+        self.proc = subprocess.Popen(self._cli('serve'), stdout=self.stderr,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('server exited: %s' % self.tail())
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), 0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError('server did not start: %s' % self.tail())
+
+    def tail(self):
+        out = []
+        for path in (os.path.join(self.workdir, 'stderr.log'), self.log):
+            if os.path.exists(path):
+                out.append(open(path, errors='replace').read()[-3000:])
+        return '\n'.join(out)
+
+    def post(self, body, headers=None):
+        """Raw POST -> (status, headers, body)."""
+        req = urllib.request.Request(self.url, data=body, method='POST')
+        req.add_header('Content-Type', 'text/xml; charset=UTF-8')
+        req.add_header('SOAPAction', '""')
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.stderr.close()
