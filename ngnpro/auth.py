@@ -43,7 +43,7 @@ def authenticate(conn, schema, config, header):
         if row is None:
             raise NGNProError(AUTH_FAILED, 'Cannot impersonate customer %d: '
                               'no such customer' % header.impersonate)
-        return _as_customer(conn, schema, row, '%s as %d' % (
+        return _as_customer(conn, schema, row, '%s:%d' % (
             header.username, row['id']))
     row = _customer(conn, schema, schema.customers.c.username, header.username)
     if row is None or not _same(password, row['password']):

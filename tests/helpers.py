@@ -20,3 +20,22 @@ def make_dispatcher(url, **overrides):
     store = Store(url, kamailio_tables=cfg.kamailio_tables)
     store.init()
     return Dispatcher(cfg, store, all_ports())
+
+
+def seed_fixture_world(url):
+    """The customers the golden requests refer to: reseller 17 (active) and
+    its customer 23, with those exact ids."""
+    from sqlalchemy import insert
+    from ngnpro.store.rows import now
+    store = Store(url)
+    store.init()
+    c = store.schema.customers
+    with store.engine.begin() as conn:
+        conn.execute(insert(c), [
+            {'id': 17, 'reseller': 17, 'username': 'reseller17',
+             'password': 'r17', 'reseller_active': True,
+             'change_date': now()},
+            {'id': 23, 'reseller': 17, 'username': 'customer23',
+             'password': 'c23', 'reseller_active': False,
+             'change_date': now()}])
+    store.dispose()

@@ -1,0 +1,150 @@
+"""The real server over HTTP as the legacy client speaks it (spec §1.1-1.2):
+HTTP/1.0 POSTs of the golden requests, status 200/500, text/xml with a
+Content-Length and no chunking, limits, gzip, WSDL downloads, access log."""
+import gzip
+import os
+import re
+import socket
+
+import pytest
+from lxml import etree
+
+HERE = os.path.dirname(__file__)
+
+
+def fixture(name):
+    with open(os.path.join(HERE, 'wire', 'requests', name), 'rb') as f:
+        return f.read()
+
+
+def raw_post(server, body, extra_headers=b''):
+    """An HTTP/1.0 request exactly as PEAR sends it; returns
+    (status, headers, body) read until the server closes."""
+    head = (b'POST /ngnpro/ HTTP/1.0\r\nHost: 127.0.0.1\r\n'
+            b'User-Agent: PEAR-SOAP 0.11.0-beta\r\n'
+            b'Content-Type: text/xml; charset=UTF-8\r\nSOAPAction: ""\r\n'
+            b'Connection: close\r\n' + extra_headers +
+            b'Content-Length: %d\r\n\r\n' % len(body))
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(head + body)
+        data = b''
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, payload = data.partition(b'\r\n\r\n')
+    lines = head.decode('latin-1').split('\r\n')
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, payload
+
+
+def errorcode(payload):
+    root = etree.fromstring(payload)
+    return int(root.findtext('.//detail/exception/errorcode'))
+
+
+@pytest.fixture
+def server(db_url, tmp_path):
+    """The real server, on a database holding the golden requests' customers
+    (reseller 17, customer 23), so they replay unchanged."""
+    from tests.helpers import seed_fixture_world
+    from tests.support.server import Server
+    seed_fixture_world(db_url)
+    srv = Server(tmp_path, db_url).start()
+    yield srv
+    srv.stop()
+
+
+def test_golden_requests_over_http(server):
+    status, headers, payload = raw_post(
+        server, fixture('Customer.addAccount.xml'))
+    assert status == 200, payload
+    assert headers['content-type'] == 'text/xml; charset=utf-8'
+    assert int(headers['content-length']) == len(payload)
+    assert 'transfer-encoding' not in headers
+    root = etree.fromstring(payload)
+    ret = root.find('.//{urn:AGProjects:NGNPro:Customer}addAccountResponse')
+    assert len(ret) == 1 and ret[0].tag == 'return'
+    assert ret[0].findtext('username') == 'acme'
+    assert ret[0].find('properties').get(
+        '{http://schemas.xmlsoap.org/soap/encoding/}arrayType') == \
+        'ngnpro:CustomerProperty[0]'
+
+    # Same username again: the import path's 5001, as HTTP 500 (never 4xx).
+    status, headers, payload = raw_post(
+        server, fixture('Customer.addAccount.xml'))
+    assert status == 500 and errorcode(payload) == 5001
+    assert headers['content-type'] == 'text/xml; charset=utf-8'
+
+
+def test_legacy_actor_header_and_impersonation(server):
+    # The legacy auth header (actor="0" mustUnderstand="0") is processed:
+    # admin impersonating 17 gets as far as the account lookup.
+    status, _, payload = raw_post(
+        server, fixture('Sip.getAccount.header_legacy_actor.xml'))
+    assert status == 500 and errorcode(payload) == 1010
+    assert b'alice@example.com does not exist' in payload
+    wrong = fixture('Sip.getAccount.header_legacy_actor.xml').replace(
+        b'S3cr3t-Adm1n', b'guess')
+    status, _, payload = raw_post(server, wrong)
+    assert status == 500 and errorcode(payload) == 100
+
+
+def test_stray_call_and_unbuilt_port(server):
+    status, _, payload = raw_post(server,
+                                  fixture('Customer.updateCustomer.stray.xml'))
+    assert status == 500 and errorcode(payload) == 104
+    status, _, payload = raw_post(server, fixture('Dns.getZone.xml'))
+    assert status == 500 and errorcode(payload) == 104
+    assert b'DnsPort is not implemented' in payload
+
+
+def test_bad_xml_and_limits(server):
+    status, _, payload = raw_post(server, b'<not-xml')
+    assert status == 500 and errorcode(payload) == 105
+    big = b'<x>' + b'a' * (1048576 + 10) + b'</x>'
+    status, _, payload = raw_post(server, big)
+    assert status == 500 and errorcode(payload) == 106
+
+
+def test_gzip_body_and_inflation_limit(server):
+    body = gzip.compress(fixture('Customer.getCustomers.xml'))
+    status, _, payload = raw_post(server, body,
+                                  b'Content-Encoding: gzip\r\n')
+    assert status == 200, payload
+    bomb = gzip.compress(b'<a>' + b' ' * (8 * 1048576) + b'</a>')
+    assert len(bomb) < 1048576
+    status, _, payload = raw_post(server, bomb, b'Content-Encoding: gzip\r\n')
+    assert status == 500 and errorcode(payload) == 106
+
+
+def test_wsdl_downloads_carry_the_server_location(server):
+    import urllib.request
+    base = server.url
+    for path, needle in (('wsdl', b'name="NGNPro"'),
+                         ('wsdl/SipPort', b'SipPort'),
+                         ('customer?wsdl', b'CustomerPort'),
+                         ('soap-encoding.xsd', b'schema')):
+        with urllib.request.urlopen(base + path, timeout=5) as resp:
+            data = resp.read()
+            assert resp.status == 200
+        assert needle in data, path
+        if path != 'soap-encoding.xsd':
+            assert ('location="http://127.0.0.1:%d/ngnpro/"' % server.port
+                    ).encode() in data
+            etree.fromstring(data)
+
+
+def test_access_log_line(server):
+    raw_post(server, fixture('Customer.getCustomers.xml'))
+    raw_post(server, b'<bad')
+    server.stop()
+    log = open(server.log).read()
+    assert re.search(r'127\.0\.0\.1 CustomerPort\.getCustomers ngnpro-admin:17 '
+                     r'fault=- [\d.]+ms', log), log
+    assert 'fault=105' in log
