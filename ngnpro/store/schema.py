@@ -11,7 +11,7 @@ from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer,
 
 # Kamailio checks these at start-up and refuses to run on a mismatch.
 KAMAILIO_VERSIONS = {'subscriber': 7, 'grp': 2, 'dbaliases': 1, 'domain': 2,
-                     'address': 6}
+                     'domain_attrs': 1, 'address': 6}
 KAMAILIO_DEFAULT_NAMES = {k: k for k in KAMAILIO_VERSIONS}
 
 _CUSTOMER_TEXT = ('address', 'billing_address')
@@ -178,6 +178,15 @@ class Schema:
             Column('did', String(64), nullable=True),
             Column('last_modified', DateTime, nullable=False),
             UniqueConstraint('domain', name='domain_idx'))
+        # Not written by NGNPro, but the domain module loads it with domain.
+        self.domain_attrs = Table(
+            names['domain_attrs'], m, _id(),
+            Column('did', String(64), nullable=False),
+            Column('name', String(32), nullable=False),
+            Column('type', Integer, nullable=False),
+            Column('value', String(255), nullable=False),
+            Column('last_modified', DateTime, nullable=False),
+            Index('domain_attrs_idx', 'did', 'name'))
         self.address = Table(
             names['address'], m, _id(),
             Column('grp', Integer, nullable=False, default=1),
