@@ -74,6 +74,7 @@ mpath="%(mpath)s"
 
 loadmodule "db_mysql.so"
 loadmodule "ctl.so"
+loadmodule "jsonrpcs.so"
 loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "xlog.so"
@@ -90,6 +91,10 @@ loadmodule "permissions.so"
 
 # Own control socket, so tests can run "domain.reload" and friends.
 modparam("ctl", "binrpc", "unix:%(ctl_socket)s")
+# JSON-RPC over a Unix datagram socket: how the server under test asks for
+# domain.reload / permissions.addressReload after its commits.
+modparam("jsonrpcs", "transport", 4)
+modparam("jsonrpcs", "dgram_socket", "%(rpc_socket)s")
 
 # Memory only: the test must not need a location table.
 modparam("usrloc", "db_mode", 0)
@@ -217,13 +222,15 @@ class Kamailio:
         atexit.register(self.stop)
         self.log = os.path.join(self.tmpdir, "kamailio.log")
         self.ctl_socket = os.path.join(self.tmpdir, "ctl.sock")
+        self.rpc_socket = os.path.join(self.tmpdir, "kamailio_rpc.sock")
         fixed_port = os.environ.get("NGNPRO_TEST_SIP_PORT")
         for attempt in range(1 if fixed_port else 3):
             self.port = int(fixed_port) if fixed_port else free_port(socket.SOCK_DGRAM)
             cfg = os.path.join(self.tmpdir, "kamailio.cfg")
             with open(cfg, "w") as f:
                 f.write(CONFIG % dict(self.tables, port=self.port, mpath=mpath,
-                                      db_url=self.db_url, ctl_socket=self.ctl_socket))
+                                      db_url=self.db_url, ctl_socket=self.ctl_socket,
+                                      rpc_socket=self.rpc_socket))
             with open(self.log, "a") as log:
                 # -DD: stay in the foreground but still fork the workers;
                 # -E: log to stderr (our log file) instead of syslog.
@@ -302,6 +309,8 @@ class Kamailio:
     def rpc(self, *args, timeout=10):
         """Run a Kamailio RPC command through kamcmd and return its output."""
         kamcmd = _which("kamcmd")
+        if not kamcmd:
+            raise KamailioError("kamcmd not found (it ships with the kamailio package)")
         out = subprocess.run([kamcmd, "-s", f"unix:{self.ctl_socket}", *args],
                              capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0 or out.stdout.startswith("error"):

@@ -120,7 +120,7 @@ class MariaDB:
         tuning = [
             "--innodb-buffer-pool-size=16M",
             "--innodb-log-file-size=8M",
-            "--innodb-log-buffer-size=1M",
+            "--innodb-log-buffer-size=2M",
             "--innodb-flush-log-at-trx-commit=0",
             "--innodb-doublewrite=0",
             "--skip-name-resolve",
@@ -182,10 +182,11 @@ class MariaDB:
                     f"mariadbd exited with code {self.proc.returncode} during start-up;"
                     f" tail of {self.errlog}:\n{_tail(self.errlog)}")
             try:
-                # TCP, not the socket: the tests and Kamailio connect over TCP,
-                # so "ready" must mean the TCP listener is up.
-                pymysql.connect(host="127.0.0.1", port=self.port, user="root",
-                                password="", connect_timeout=2).close()
+                # Our private unix socket, not TCP: the port might be answered
+                # by someone else's server. mariadbd creates the socket after
+                # binding the TCP port, so this also proves TCP is ready.
+                pymysql.connect(unix_socket=self.socket, user="root", password="",
+                                connect_timeout=2, read_timeout=5).close()
                 return
             except pymysql.err.OperationalError as e:
                 last = e

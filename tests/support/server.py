@@ -43,9 +43,13 @@ class Server:
         return [sys.executable, '-m', 'ngnpro.cli', '-c', self.config] + \
             list(args)
 
-    def start(self, timeout=20):
+    def init_db(self):
+        """`ngnpro db init`, as an operator runs it before the first start."""
         subprocess.run(self._cli('db', 'init'), check=True,
                        capture_output=True, timeout=60)
+
+    def start(self, timeout=20):
+        self.init_db()
         self.stderr = open(os.path.join(self.workdir, 'stderr.log'), 'wb')
         self.proc = subprocess.Popen(self._cli('serve'), stdout=self.stderr,
                                      stderr=subprocess.STDOUT)
