@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from spyne import Application
 from spyne.server import ServerBase
 from spyne.context import MethodContext
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from .auth import authenticate
 from .faults import (INTERNAL_ERROR, INVALID_ARGUMENT, NOT_IMPLEMENTED,
@@ -138,6 +138,10 @@ class Dispatcher:
             # A concurrent request won the race for a unique key.
             raise NGNProError(INVALID_ARGUMENT, 'Conflicts with an existing '
                               'record: %s' % exc.orig.args[-1])
+        except DataError as exc:
+            # MariaDB in strict mode refuses values longer than the column.
+            raise NGNProError(INVALID_ARGUMENT, 'Value not accepted by the '
+                              'database: %s' % exc.orig.args[-1])
         for hook in call.after_commit:
             try:
                 hook()

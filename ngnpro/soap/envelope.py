@@ -93,8 +93,6 @@ def _resolve_multirefs(body):
     """Replace every href="#id" with a deep copy of its target, so that an
     id referenced twice arrives twice (spyne's resolver moves the node)."""
     targets = {el.get('id'): el for el in body.iter() if el.get('id')}
-    if not targets:
-        return
     for _ in range(64):  # nested refs resolve in a few passes; cap cycles
         refs = [el for el in body.iter() if (el.get('href') or '')[:1] == '#']
         if not refs:
