@@ -145,9 +145,15 @@ def test_literal_answer_has_no_encoding_attributes():
     data = encode.response('urn:AGProjects:NGNPro:Customer', 'getCustomers',
                            CustomerQueryResult,
                            {'total': 1, 'accounts': [{'id': 3}]}, typed=False)
-    assert b'xsi:type' not in data and b'arrayType' not in data
+    assert b'SOAP-ENC:' not in data and b'encodingStyle' not in data
     root = etree.fromstring(data)
+    xsi = '{http://www.w3.org/2001/XMLSchema-instance}type'
     assert root.find('.//return/accounts/item/id').text == '3'
+    assert root.find('.//return/accounts/item/id').get(xsi) is None
+    assert root.find('.//return/total').get(xsi) is None
+    # Arrays name their literal schema type (zeep: empty array -> []).
+    assert root.find('.//return/accounts').get(xsi) == \
+        'ngnpro:CustomerAccountArray'
 
 
 def test_void_answer_is_a_full_envelope():

@@ -101,6 +101,10 @@ def _write(parent, tag, cls, value, typed):
         if typed:
             el.set(_XSI_TYPE, 'SOAP-ENC:Array')
             el.set(_ARRAY_TYPE, '%s[%d]' % (label, len(items)))
+        else:
+            # The literal schema's own type name: WSDL clients (zeep, suds)
+            # read an empty array as an empty list instead of None.
+            el.set(_XSI_TYPE, 'ngnpro:' + cls.get_type_name())
         for item in items:
             _write(el, 'item', extra, item, typed)
     return el
