@@ -7,6 +7,7 @@ import contextlib
 import os
 
 from sqlalchemy import create_engine, event, select
+from sqlalchemy.pool import QueuePool
 
 from .schema import Schema
 
@@ -20,7 +21,7 @@ class Store:
             self._prepare_sqlite_dir(url)
             self.engine = create_engine(
                 url, connect_args={'check_same_thread': False, 'timeout': 30},
-                pool_size=pool_size, max_overflow=0)
+                poolclass=QueuePool, pool_size=pool_size, max_overflow=0)
             self._sqlite_transactions(self.engine)
         else:
             # READ COMMITTED: a credit check that counts rows after taking its
