@@ -5,6 +5,7 @@ import gzip
 import os
 import re
 import socket
+import time
 
 import pytest
 from lxml import etree
@@ -148,3 +149,32 @@ def test_access_log_line(server):
     assert re.search(r'127\.0\.0\.1 CustomerPort\.getCustomers ngnpro-admin:17 '
                      r'fault=- [\d.]+ms', log), log
     assert 'fault=105' in log
+
+
+def test_sigterm_under_load_drains_and_exits(server):
+    """Stopping with calls in flight must not deadlock (pool threads waiting
+    for the reactor, the reactor for the pool)."""
+    import threading
+    body = fixture('Customer.getCustomers.xml')
+    stop = threading.Event()
+    answered = []
+
+    def client():
+        while not stop.is_set():
+            try:
+                answered.append(raw_post(server, body)[0])
+            except OSError:
+                return
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 20
+    while len(answered) < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(answered) >= 50
+    server.stop()            # raises if the server hangs or exits non-zero
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert set(answered) == {200}

@@ -85,12 +85,21 @@ class Server:
             return err.code, dict(err.headers), err.read()
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        """SIGTERM, as an init system stops it; a server that does not exit
+        cleanly within 15 s (a shutdown deadlock) fails the test."""
+        if self.proc is None:
+            return
+        hung = False
+        if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
+                hung = True
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc:
-            self.stderr.close()
+        self.stderr.close()
+        code, self.proc = self.proc.returncode, None
+        if hung or code != 0:
+            raise RuntimeError('server did not stop cleanly (exit %s): %s'
+                               % ('hung' if hung else code, self.tail()))
