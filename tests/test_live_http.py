@@ -178,3 +178,38 @@ def test_sigterm_under_load_drains_and_exits(server):
     for t in threads:
         t.join(10)
     assert set(answered) == {200}
+
+
+def test_tls(db_url, tmp_path):
+    """With a certificate configured the server speaks https only (the
+    legacy client does not verify certificates)."""
+    import ssl
+    import subprocess
+    import urllib.request
+    from tests.helpers import seed_fixture_world
+    from tests.support.server import Server
+    seed_fixture_world(db_url)
+    cert, key = tmp_path / 'cert.pem', tmp_path / 'key.pem'
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048',
+                    '-nodes', '-subj', '/CN=localhost', '-days', '1',
+                    '-keyout', str(key), '-out', str(cert)], check=True,
+                   capture_output=True)
+    srv = Server(tmp_path, db_url, tls=(cert, key)).start()
+    try:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        req = urllib.request.Request(srv.url, data=fixture(
+            'Customer.getCustomers.xml'), method='POST',
+            headers={'Content-Type': 'text/xml;charset=UTF-8'})
+        with urllib.request.urlopen(req, context=context, timeout=10) as r:
+            assert r.status == 200
+            assert b'getCustomersResponse' in r.read()
+        with urllib.request.urlopen(srv.url + 'wsdl', context=context,
+                                    timeout=10) as r:
+            assert ('location="https://127.0.0.1:%d/ngnpro/"' % srv.port
+                    ).encode() in r.read()
+        with pytest.raises(OSError):
+            raw_post(srv, b'<x/>')   # plain http is not served
+    finally:
+        srv.stop()

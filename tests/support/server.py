@@ -18,6 +18,7 @@ listen = 127.0.0.1
 port = {port}
 threads = 8
 access_log = {log}
+{tls}
 [database]
 url = {url}
 [kamailio]
@@ -26,7 +27,7 @@ rpc_socket = {rpc_socket}
 
 
 class Server:
-    def __init__(self, workdir, db_url, port=None, rpc_socket=''):
+    def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None):
         self.workdir = str(workdir)
         self.port = port or int(os.environ.get('NGNPRO_TEST_PORT') or 0) \
             or free_port()
@@ -35,9 +36,12 @@ class Server:
         with open(self.config, 'w') as f:
             f.write(CONFIG.format(user=ADMIN[0], password=ADMIN[1],
                                   port=self.port, log=self.log, url=db_url,
-                                  rpc_socket=rpc_socket))
+                                  rpc_socket=rpc_socket,
+                                  tls=('tls_certificate = %s\ntls_private_key = %s'
+                                       % tls) if tls else ''))
         self.proc = None
-        self.url = 'http://127.0.0.1:%d/ngnpro/' % self.port
+        self.url = '%s://127.0.0.1:%d/ngnpro/' % ('https' if tls else 'http',
+                                                  self.port)
 
     def _cli(self, *args):
         return [sys.executable, '-m', 'ngnpro.cli', '-c', self.config] + \
