@@ -209,7 +209,8 @@ def test_tls(db_url, tmp_path):
                                     timeout=10) as r:
             assert ('location="https://127.0.0.1:%d/ngnpro/"' % srv.port
                     ).encode() in r.read()
-        with pytest.raises(OSError):
-            raw_post(srv, b'<x/>')   # plain http is not served
+        # Plain http on the TLS port gets no HTTP answer at all.
+        with pytest.raises((OSError, IndexError)):
+            raw_post(srv, b'<x/>')
     finally:
         srv.stop()
