@@ -193,3 +193,56 @@ $out['gone'] = call($sip, 'getAccount', ['sipId' => $id]);
     assert got['firstName'] == 'Alicia' and got['password'] == 'pw'
     assert out['del'] == {'ok': None}
     assert out['gone']['fault']['code'] == 1010
+
+
+def test_sip_paging_250_accounts_and_passwords_from_php(php):
+    out = php(r'''
+$sip = client($URL, 'Sip', $ADMIN, $PASS, true);
+call($sip, 'addDomain', ['domain' => (object) ['domain' => 'example.com']]);
+for ($i = 0; $i < 250; $i++) {
+    $user = sprintf('user%03d', $i);
+    $pw = ($i % 2) ? 'clear' . $i
+        : md5("$user:example.com:pw$i") . ':' . md5("$user@example.com:example.com:pw$i");
+    $r = call($sip, 'addAccount', ['account' => (object) [
+        'id' => (object) ['username' => $user, 'domain' => 'example.com'],
+        'password' => $pw, 'firstName' => 'F' . ($i % 5),
+        'groups' => ($i % 3 == 0) ? ['tri'] : []]]);
+    if (!isset($r['ok'])) { $out['failed'][] = $r; }
+}
+foreach (['ASC', 'DESC'] as $dir) {
+    $seen = []; $start = 0; $totals = [];
+    do {
+        $page = call($sip, 'getAccounts', ['query' => (object) [
+            'filter' => (object) ['username' => 'user%', 'domain' => 'example.com',
+                                  'groups' => ['']],
+            'orderBy' => (object) ['attribute' => 'username', 'direction' => $dir],
+            'range' => (object) ['start' => $start, 'count' => 20]]])['ok'];
+        foreach ($page->accounts as $a) { $seen[] = $a->id->username; }
+        $totals[] = $page->total;
+        $start += 20;
+    } while ($start < $page->total);
+    $out[$dir] = $seen; $out[$dir . '_totals'] = array_unique($totals);
+}
+$out['filtered'] = call($sip, 'getAccounts', ['query' => (object) [
+    'filter' => (object) ['username' => 'user1_5', 'firstName' => 'F%',
+                          'groups' => ['tri']],
+    'orderBy' => (object) ['attribute' => 'username', 'direction' => 'DESC'],
+    'range' => (object) ['start' => 0, 'count' => 100]]])['ok'];
+$out['md5'] = call($sip, 'getAccount', ['sipId' => (object) [
+    'username' => 'user000', 'domain' => 'example.com']])['ok'];
+$out['clear'] = call($sip, 'getAccount', ['sipId' => (object) [
+    'username' => 'user001', 'domain' => 'example.com']])['ok'];
+''')
+    assert 'failed' not in out, out.get('failed')
+    names = ['user%03d' % i for i in range(250)]
+    assert out['ASC'] == names and out['DESC'] == names[::-1]
+    assert out['ASC_totals'] == [250] and out['DESC_totals'] == [250]
+    filtered = [a['id']['username'] for a in out['filtered']['accounts']]
+    expected = ['user1%d5' % d for d in range(9, -1, -1)
+                if int('1%d5' % d) % 3 == 0]
+    assert filtered == expected and out['filtered']['total'] == len(expected)
+    # md5:md5 keeps no clear text; clear text is kept (server default).
+    md5 = out['md5']
+    assert md5['password'] == '' and md5['ha1'] == __import__(
+        'hashlib').md5(b'user000:example.com:pw0').hexdigest()
+    assert out['clear']['password'] == 'clear1'

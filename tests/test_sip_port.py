@@ -377,3 +377,45 @@ def test_failed_write_leaves_database_unchanged(sip, dispatcher):
                                   acl=[{'ip': '300.1.1.1', 'mask': 8}]))
     assert err.value.code == 103
     assert snapshot() == before
+
+
+def test_renamed_kamailio_tables(db_url):
+    """Deployments rename Kamailio's tables; writes follow the configuration
+    and the version rows name the renamed tables."""
+    from tests.helpers import make_dispatcher
+    names = {'subscriber': 'kam_subscriber', 'grp': 'kam_grp',
+             'dbaliases': 'kam_aliases', 'domain': 'kam_domain',
+             'address': 'kam_address'}
+    d = make_dispatcher(db_url, kamailio_tables=names)
+    try:
+        call = Client(d, 'Sip', admin())
+        call('addDomain', ('domain', {'domain': DOMAIN}))
+        call('addAccount', account('alice', groups=['g']))
+        call('addTrustedPeer', ('peer', {'ip': '192.0.2.1'}))
+        s = d.store.schema
+        assert s.subscriber.name == 'kam_subscriber'
+        with d.store.engine.connect() as conn:
+            assert conn.execute(select(s.subscriber.c.username)).scalars() \
+                .all() == ['alice']
+            assert conn.execute(select(s.grp.c.grp)).scalars().all() == ['g']
+            assert conn.execute(select(s.domain.c.domain)).scalars().all() \
+                == [DOMAIN]
+            assert conn.execute(select(s.address.c.ip_addr)).scalars() \
+                .all() == ['192.0.2.1']
+            versions = dict(conn.execute(select(
+                s.version.c.table_name, s.version.c.table_version)).all())
+        assert versions['kam_subscriber'] == 7 and versions['kam_grp'] == 2
+        assert versions['kam_domain'] == 2 and versions['kam_address'] == 6
+    finally:
+        d.store.dispose()
+
+
+def test_db_init_is_idempotent(db_url):
+    from ngnpro.store.db import Store
+    for _ in range(2):
+        store = Store(db_url)
+        store.init()
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(store.schema.version)).all()
+        store.dispose()
+    assert len(rows) == 6
