@@ -7,7 +7,7 @@ client does) for --seconds and prints requests/s, latency percentiles, the
 fault count and the server's peak RSS. Bounded in time and count; loopback
 only.
 
-    python bench/run.py [--seconds 10] [--clients 16] [--mysql-url URL]
+    python bench/run.py [--seconds 10] [--clients 16] [--mariadb | --mysql-url URL]
 """
 import argparse
 import http.client
@@ -65,7 +65,8 @@ def scenarios(accounts):
                                   'direction': 'ASC'},
                       'range': {'start': rnd.randrange(accounts - 20),
                                 'count': 20}})], auth),
-        'addToGroup+removeFromGroup': None,  # write path, see below
+        # Write path: each client toggles its own group on random accounts.
+        'addToGroup+removeFromGroup': None,
     }
 
 
@@ -126,9 +127,16 @@ def main():
     ap.add_argument('--clients', type=int, default=16)
     ap.add_argument('--accounts', type=int, default=1000)
     ap.add_argument('--mysql-url', default='')
+    ap.add_argument('--mariadb', action='store_true',
+                    help='start a private MariaDB (tests/support/mariadb.py)')
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix='ngnpro-bench-')
+    mariadb = None
     url = args.mysql_url or 'sqlite:///%s/bench.sqlite' % work
+    if args.mariadb:
+        from tests.support.mariadb import MariaDB
+        mariadb = MariaDB().start()
+        url = mariadb.create_database('bench')
     srv = Server(work, url).start()
     try:
         t0 = time.monotonic()
@@ -147,6 +155,8 @@ def main():
         print('server peak RSS: %.1f MiB' % (peak_rss_kb(srv.proc.pid) / 1024))
     finally:
         srv.stop()
+        if mariadb is not None:
+            mariadb.stop()
 
 
 if __name__ == '__main__':

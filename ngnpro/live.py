@@ -19,18 +19,14 @@ def kamailio_rpc(socket_path, method, timeout=2.0):
     decoded reply."""
     request = json.dumps({'jsonrpc': '2.0', 'method': method,
                           'id': 1}).encode()
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    reply_path = tempfile.mktemp(prefix='ngnpro-rpc-', suffix='.sock')
-    try:
-        sock.bind(reply_path)
+    # The reply comes back to our own bound socket, in a private directory.
+    with tempfile.TemporaryDirectory(prefix='ngnpro-rpc-') as tmp, \
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(os.path.join(tmp, 'reply.sock'))
         sock.settimeout(timeout)
         sock.sendto(request, socket_path)
         data, _ = sock.recvfrom(65536)
         return json.loads(data.decode() or '{}')
-    finally:
-        sock.close()
-        if os.path.exists(reply_path):
-            os.unlink(reply_path)
 
 
 def schedule_reload(call, method):

@@ -1,5 +1,6 @@
 """CustomerPort (spec §2.2): customers, resellers and their properties."""
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from spyne import ServiceBase, rpc
 
 from ngnpro import rights
@@ -133,11 +134,10 @@ def add_account(call, account):
         _check_property_changes(call, None, v['reseller'], [], props)
     try:
         new_id = store.insert_customer(call.conn, call.schema, v, MEMBERS)
-    except Exception as exc:
-        if 'unique' in str(exc).lower() or 'duplicate' in str(exc).lower():
-            raise NGNProError(CUSTOMER_EXISTS, 'Customer username %s already '
-                              'exists' % v['username'])
-        raise
+    except IntegrityError:
+        # Another call took the username between the check and the insert.
+        raise NGNProError(CUSTOMER_EXISTS, 'Customer username %s already '
+                          'exists' % v['username'])
     if not v['reseller']:
         # No reseller given: the customer becomes a reseller of its own.
         call.conn.execute(update(call.schema.customers)
