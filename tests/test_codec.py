@@ -173,3 +173,19 @@ def test_fault_shape():
     assert fault.find('detail/exception/errorcode').get(
         '{http://www.w3.org/2001/XMLSchema-instance}type') == 'xsd:int'
     assert CustomerAccount  # the models import cleanly with the codec
+
+
+def test_answer_text_is_escaped_and_always_well_formed():
+    account = {'id': {'username': 'a&b', 'domain': 'x<y>'},
+               'firstName': 'bad\x01char', 'lastName': 'line\r\nbreak',
+               'email': 'ünïcödé "q"'}
+    for typed in (True, False):
+        root = etree.fromstring(encode.response(
+            'urn:AGProjects:NGNPro:Sip', 'getAccount', SipAccount, account,
+            typed))
+        ret = root[0][0][0]
+        assert ret.findtext('id/username') == 'a&b'
+        assert ret.findtext('id/domain') == 'x<y>'
+        assert ret.findtext('firstName') == 'badchar'
+        assert ret.findtext('lastName') == 'line\r\nbreak'
+        assert ret.findtext('email') == 'ünïcödé "q"'

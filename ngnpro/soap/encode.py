@@ -7,6 +7,7 @@ booleans, exactly one child in the response wrapper. document/literal answers
 have the same element tree without the encoding attributes, which is what a
 client generated from our literal WSDL expects.
 """
+import re
 from functools import lru_cache
 
 from lxml import etree
@@ -19,7 +20,6 @@ from .envelope import SOAP_ENC, SOAP_ENV, XSD, XSI
 NSMAP = {'SOAP-ENV': SOAP_ENV, 'SOAP-ENC': SOAP_ENC, 'xsd': XSD, 'xsi': XSI,
          'ngnpro': TNS}
 _XSI_TYPE = '{%s}type' % XSI
-_ARRAY_TYPE = '{%s}arrayType' % SOAP_ENC
 _ENC_STYLE = '{%s}encodingStyle' % SOAP_ENV
 _ENVELOPE = '{%s}Envelope' % SOAP_ENV
 _BODY = '{%s}Body' % SOAP_ENV
@@ -81,33 +81,75 @@ def _get(value, name):
     return getattr(value, name, None)
 
 
-def _write(parent, tag, cls, value, typed):
+# Text as lxml would serialise it; characters XML 1.0 cannot carry (data that
+# reached the database by other means) are dropped rather than failing.
+_ESCAPES = str.maketrans({'&': '&amp;', '<': '&lt;', '>': '&gt;',
+                          '\r': '&#13;'})
+_INVALID = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
+def _escape(text):
+    if _INVALID.search(text):
+        text = _INVALID.sub('', text)
+    return text.translate(_ESCAPES)
+
+
+def _write(out, tag, cls, value, typed):
+    """Append the serialisation of one element to the list ``out``; strings
+    are joined once at the end (several times faster than building an lxml
+    tree for list pages of full accounts)."""
     kind, label, extra = _plan(cls)
-    el = etree.SubElement(parent, tag)
     if kind == SCALAR:
+        text = _escape(extra(value))
         if typed:
-            el.set(_XSI_TYPE, label)
-        el.text = extra(value)
+            out.append('<%s xsi:type="%s">%s</%s>' % (tag, label, text, tag))
+        else:
+            out.append('<%s>%s</%s>' % (tag, text, tag))
     elif kind == STRUCT:
-        if typed:
-            el.set(_XSI_TYPE, label)
+        out.append('<%s xsi:type="%s">' % (tag, label) if typed
+                   else '<%s>' % tag)
         for name, member in extra:
             sub = _get(value, name) if value is not None else None
             if sub is None and _plan(member)[0] == STRUCT:
                 continue
-            _write(el, name, member, sub, typed)
+            _write(out, name, member, sub, typed)
+        out.append('</%s>' % tag)
     else:
         items = list(value or ())
         if typed:
-            el.set(_XSI_TYPE, 'SOAP-ENC:Array')
-            el.set(_ARRAY_TYPE, '%s[%d]' % (label, len(items)))
+            head = '<%s xsi:type="SOAP-ENC:Array" SOAP-ENC:arrayType=' \
+                '"%s[%d]"' % (tag, label, len(items))
         else:
             # The literal schema's own type name: WSDL clients (zeep, suds)
             # read an empty array as an empty list instead of None.
-            el.set(_XSI_TYPE, 'ngnpro:' + cls.get_type_name())
+            head = '<%s xsi:type="ngnpro:%s"' % (tag, cls.get_type_name())
+        if not items:
+            out.append(head + '/>')
+            return
+        out.append(head + '>')
         for item in items:
-            _write(el, 'item', extra, item, typed)
-    return el
+            _write(out, 'item', extra, item, typed)
+        out.append('</%s>' % tag)
+
+
+_OPEN = ('<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<SOAP-ENV:Envelope'
+         + ''.join(' xmlns:%s="%s"' % kv for kv in NSMAP.items()))
+
+
+def response(port_ns, operation, return_type, value, typed=True):
+    """The envelope for a successful call; void operations (return_type None)
+    get an empty wrapper, which every client reads as success."""
+    out = [_OPEN, ' SOAP-ENV:encodingStyle="%s">' % SOAP_ENC if typed else '>',
+           '<SOAP-ENV:Body>']
+    wrapper = 'ns1:%sResponse' % operation
+    if return_type is None:
+        out.append('<%s xmlns:ns1="%s"/>' % (wrapper, port_ns))
+    else:
+        out.append('<%s xmlns:ns1="%s">' % (wrapper, port_ns))
+        _write(out, 'return', return_type, value, typed)
+        out.append('</%s>' % wrapper)
+    out.append('</SOAP-ENV:Body></SOAP-ENV:Envelope>')
+    return ''.join(out).encode('utf-8')
 
 
 def _envelope(typed):
@@ -119,17 +161,6 @@ def _envelope(typed):
 
 def _tostring(env):
     return etree.tostring(env, xml_declaration=True, encoding='UTF-8')
-
-
-def response(port_ns, operation, return_type, value, typed=True):
-    """The envelope for a successful call; void operations (return_type None)
-    get an empty wrapper, which every client reads as success."""
-    env, body = _envelope(typed)
-    wrapper = etree.SubElement(body, '{%s}%sResponse' % (port_ns, operation),
-                               nsmap={'ns1': port_ns})
-    if return_type is not None:
-        _write(wrapper, 'return', return_type, value, typed)
-    return _tostring(env)
 
 
 def fault(error, typed=True):

@@ -1,10 +1,12 @@
 """Rows <-> wire structs: column names are the snake_case of member names."""
 import datetime
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r'(?<!^)(?=[A-Z])')
 
 
+@lru_cache(maxsize=None)
 def column_name(member):
     return _CAMEL.sub('_', member).lower()
 
