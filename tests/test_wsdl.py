@@ -506,11 +506,11 @@ def test_zeep_literal_header_forms():
     assert [(c.tag, c.text) for c in call] == [('id', '5')]
 
 
-def test_zeep_literal_against_the_dispatcher(tmp_path):
+def test_zeep_literal_against_the_dispatcher(db_url):
     """zeep, driven only by our literal WSDL, talks to the real dispatcher:
     default soap headers, structs, arrays of <item>, void operations."""
     zeep = pytest.importorskip('zeep')
-    d = make_dispatcher('sqlite:///%s' % (tmp_path / 'z.sqlite'))
+    d = make_dispatcher(db_url)
     try:
         transport = offline_zeep_transport(d)
         client = zeep.Client(
@@ -543,11 +543,11 @@ def test_zeep_literal_against_the_dispatcher(tmp_path):
         d.store.dispose()
 
 
-def test_zeep_rpc_against_the_dispatcher(tmp_path):
+def test_zeep_rpc_against_the_dispatcher(db_url):
     """The rpc/encoded per-port WSDL works in zeep for scalars and structs
     (zeep's SOAP-encoded arrays are not usable in requests)."""
     zeep = pytest.importorskip('zeep')
-    d = make_dispatcher('sqlite:///%s' % (tmp_path / 'r.sqlite'))
+    d = make_dispatcher(db_url)
     try:
         client = zeep.Client(os.path.join(WSDL_DIR, 'CustomerPort.wsdl'),
                              transport=offline_zeep_transport(d))
@@ -597,8 +597,8 @@ def test_suds_loads_literal_offline(port):
         client.factory.create(key)
 
 
-def test_suds_literal_against_the_dispatcher(tmp_path):
-    d = make_dispatcher('sqlite:///%s' % (tmp_path / 's.sqlite'))
+def test_suds_literal_against_the_dispatcher(db_url):
+    d = make_dispatcher(db_url)
     try:
         client = suds_client('CustomerPort.literal.wsdl', nosend=True)
         auth = client.factory.create('{%s}AuthHeader' % TYPES_NS)
