@@ -3,7 +3,7 @@
 # less CPU than bench/run.py's Python threads, so the server gets more of the
 # 2 cores). Starts a server on SQLite, provisions with bench/run.py's
 # provisioning, then runs wrk for each body. Needs Debian's wrk.
-#   bench/wrk.sh [seconds] [connections]
+#   [PROCESSES=2] bench/wrk.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${1:-10}
@@ -18,7 +18,8 @@ from bench.run import provision
 from tests.soapcall import admin, envelope
 from tests.support.server import Server
 work = sys.argv[1]
-srv = Server(work, 'sqlite:///%s/db.sqlite' % work)
+srv = Server(work, 'sqlite:///%s/db.sqlite' % work,
+             processes=int(os.environ.get('PROCESSES', '1')))
 srv.init_db()
 import subprocess
 proc = subprocess.Popen(srv._cli('serve'), stdout=subprocess.DEVNULL,
@@ -55,4 +56,6 @@ LUA
     wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --latency -s "$work/$name.lua" \
         "http://127.0.0.1:$port/ngnpro/" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
 done
-echo "server peak RSS: $(grep VmHWM /proc/$(cat "$work/pid")/status | awk '{print $2/1024 " MiB"}')"
+for pid in $(cat "$work/pid") $(pgrep -P "$(cat "$work/pid")" || true); do
+    echo "process $pid peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"
+done

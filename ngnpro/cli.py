@@ -1,5 +1,6 @@
 """ngnpro serve | ngnpro db init | ngnpro wsdl DIR"""
 import argparse
+import sys
 
 from .config import Config
 
@@ -10,7 +11,9 @@ def main(argv=None):
     parser.add_argument('-c', '--config', help='configuration file '
                         '(default /etc/ngnpro/config.ini)')
     sub = parser.add_subparsers(dest='command', required=True)
-    sub.add_parser('serve', help='run the server')
+    serve = sub.add_parser('serve', help='run the server')
+    # Internal: a worker started by the supervisor on its listening socket.
+    serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
     db = sub.add_parser('db', help='database administration')
     db.add_argument('action', choices=['init'],
                     help='init: create missing tables (idempotent)')
@@ -18,7 +21,7 @@ def main(argv=None):
     config = Config.load(args.config)
     if args.command == 'serve':
         from .server import serve
-        serve(config)
+        return serve(config, args.config, args.listen_fd)
     elif args.command == 'db':
         from .store.db import Store
         store = Store(config.database_url,
@@ -29,4 +32,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

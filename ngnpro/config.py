@@ -15,6 +15,7 @@ class Config:
     tls_certificate: str = ''
     tls_private_key: str = ''
     threads: int = 8
+    processes: int = 1
     access_log: str = '-'
     database_url: str = 'sqlite:///var/ngnpro.sqlite'
     max_request_size: int = 1048576
@@ -43,6 +44,8 @@ class Config:
         c.tls_certificate = get('server', 'tls_certificate', fallback='')
         c.tls_private_key = get('server', 'tls_private_key', fallback='')
         c.threads = parser.getint('server', 'threads', fallback=c.threads)
+        c.processes = parser.getint('server', 'processes',
+                                    fallback=c.processes)
         c.access_log = get('server', 'access_log', fallback=c.access_log)
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
         c.database_url = get('database', 'url', fallback=c.database_url)

@@ -7,7 +7,11 @@ connection while holding a thread.
 """
 import logging
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 
 from .dispatch import Dispatcher
 from .store.db import Store
@@ -40,13 +44,74 @@ def setup_logging(config):
         handler = logging.StreamHandler(sys.stderr)
     else:
         handler = logging.FileHandler(config.access_log)
-    handler.setFormatter(logging.Formatter('%(asctime)s %(message)s'))
+    handler.setFormatter(logging.Formatter(
+        '%(asctime)s [%(process)d] %(message)s'))
     root = logging.getLogger('ngnpro')
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
-def serve(config):
+def serve(config, config_path=None, listen_fd=None):
+    """One process, or a supervisor of ``processes`` workers sharing one
+    listening socket (the thread hop and the GIL cap one process at about
+    one core; design notes)."""
+    processes = config.processes or os.cpu_count() or 1
+    if listen_fd is None and processes > 1:
+        return _supervise(config, config_path, processes)
+    return _run_worker(config, listen_fd)
+
+
+def _listening_socket(config):
+    family = socket.AF_INET6 if ':' in config.listen else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((config.listen, config.port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _supervise(config, config_path, processes):
+    """Bind once, start the workers on the inherited socket, forward
+    SIGTERM/SIGINT to them and restart one that dies unexpectedly."""
+    setup_logging(config)
+    sock = _listening_socket(config)
+    fd = sock.fileno()
+    command = [sys.executable, '-m', 'ngnpro.cli'] + \
+        (['-c', config_path] if config_path else []) + \
+        ['serve', '--listen-fd', str(fd)]
+
+    def spawn():
+        return subprocess.Popen(command, pass_fds=(fd,))
+
+    workers = [spawn() for _ in range(processes)]
+    stopping = []
+
+    def stop(signum, _frame):
+        stopping.append(signum)
+        for w in workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info('NGNPro supervisor: %d workers on %s:%d', processes,
+             config.listen, sock.getsockname()[1])
+    while True:
+        for i, w in enumerate(workers):
+            code = w.poll()
+            if code is not None and not stopping:
+                log.error('worker %d exited with %s; restarting', w.pid, code)
+                time.sleep(1)
+                workers[i] = spawn()
+        if stopping and all(w.poll() is not None for w in workers):
+            break
+        time.sleep(0.2)
+    sock.close()
+    return max(w.returncode for w in workers)
+
+
+def _run_worker(config, listen_fd=None):
     from twisted.internet import defer, reactor, task
     from twisted.web.server import Site
     from twisted.web.wsgi import WSGIResource
@@ -61,15 +126,22 @@ def serve(config):
     except TypeError:  # Twisted older than 23 has no such switch
         site = Site(resource)
     site.noisy = False
+    factory = site
     if config.tls_certificate:
         from twisted.internet import ssl
+        from twisted.protocols.tls import TLSMemoryBIOFactory
         context = ssl.DefaultOpenSSLContextFactory(config.tls_private_key,
                                                    config.tls_certificate)
-        listener = reactor.listenSSL(config.port, site, context,
+        factory = TLSMemoryBIOFactory(context, False, site)
+    if listen_fd is None:
+        listener = reactor.listenTCP(config.port, factory,
                                      interface=config.listen)
     else:
-        listener = reactor.listenTCP(config.port, site,
-                                     interface=config.listen)
+        family = socket.AF_INET6 if ':' in config.listen else socket.AF_INET
+        # Workers race for each connection: a blocking accept() in the one
+        # that loses would freeze its reactor.
+        os.set_blocking(listen_fd, False)
+        listener = reactor.adoptStreamPort(listen_fd, family, factory)
 
     @defer.inlineCallbacks
     def drain():
@@ -89,3 +161,4 @@ def serve(config):
              scheme, config.listen, listener.getHost().port,
              store.engine.url.render_as_string(hide_password=True))
     reactor.run()
+    return 0

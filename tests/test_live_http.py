@@ -214,3 +214,26 @@ def test_tls(db_url, tmp_path):
             raw_post(srv, b'<x/>')
     finally:
         srv.stop()
+
+
+def test_worker_processes_share_the_port(db_url, tmp_path):
+    """processes = 2: a supervisor and two workers on one listening socket;
+    both serve, and SIGTERM stops all of them cleanly."""
+    from tests.helpers import seed_fixture_world
+    from tests.support.server import Server
+    seed_fixture_world(db_url)
+    srv = Server(tmp_path, db_url, processes=2).start()
+    try:
+        body = fixture('Customer.getCustomers.xml')
+        pids = set()
+        deadline = time.monotonic() + 20
+        while len(pids) < 2 and time.monotonic() < deadline:
+            assert raw_post(srv, body)[0] == 200
+            log = open(srv.log).read()
+            pids = set(re.findall(r'\[(\d+)\] 127\.0\.0\.1 CustomerPort', log))
+        assert len(pids) == 2, log
+        workers = [int(p) for p in pids]
+    finally:
+        srv.stop()      # raises unless the supervisor exits 0
+    for pid in workers:
+        assert not os.path.exists('/proc/%d' % pid), 'worker %d left' % pid

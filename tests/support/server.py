@@ -17,6 +17,7 @@ password = {password}
 listen = 127.0.0.1
 port = {port}
 threads = 8
+processes = {processes}
 access_log = {log}
 {tls}
 [database]
@@ -27,7 +28,8 @@ rpc_socket = {rpc_socket}
 
 
 class Server:
-    def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None):
+    def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None,
+                 processes=1):
         self.workdir = str(workdir)
         self.port = port or int(os.environ.get('NGNPRO_TEST_PORT') or 0) \
             or free_port()
@@ -36,7 +38,7 @@ class Server:
         with open(self.config, 'w') as f:
             f.write(CONFIG.format(user=ADMIN[0], password=ADMIN[1],
                                   port=self.port, log=self.log, url=db_url,
-                                  rpc_socket=rpc_socket,
+                                  rpc_socket=rpc_socket, processes=processes,
                                   tls=('tls_certificate = %s\ntls_private_key = %s'
                                        % tls) if tls else ''))
         self.proc = None
