@@ -126,6 +126,7 @@ def main():
     ap.add_argument('--seconds', type=float, default=10)
     ap.add_argument('--clients', type=int, default=16)
     ap.add_argument('--accounts', type=int, default=1000)
+    ap.add_argument('--processes', type=int, default=1)
     ap.add_argument('--mysql-url', default='')
     ap.add_argument('--mariadb', action='store_true',
                     help='start a private MariaDB (tests/support/mariadb.py)')
@@ -137,7 +138,7 @@ def main():
         from tests.support.mariadb import MariaDB
         mariadb = MariaDB().start()
         url = mariadb.create_database('bench')
-    srv = Server(work, url).start()
+    srv = Server(work, url, processes=args.processes).start()
     try:
         t0 = time.monotonic()
         provision(srv.port, args.accounts)
@@ -152,7 +153,8 @@ def main():
                   'faults %d' % (name, result['requests'], result['rps'],
                                  result['p50_ms'], result['p99_ms'],
                                  result['faults']))
-        print('server peak RSS: %.1f MiB' % (peak_rss_kb(srv.proc.pid) / 1024))
+        print('server peak RSS: %.1f MiB (process %d)' % (
+            peak_rss_kb(srv.proc.pid) / 1024, srv.proc.pid))
     finally:
         srv.stop()
         if mariadb is not None:
