@@ -37,9 +37,18 @@ def scope(principal, customer_col, reseller_col):
     return [customer_col == principal.customer_id]
 
 
-def require_admin(principal, what):
-    if not principal.is_admin:
-        raise denied('Permission denied: only the administrator may %s' % what)
+def can_access_customer(principal, row):
+    """A customer record: the admin, its reseller, and the customer itself
+    may read and change it in full."""
+    return (principal.is_admin
+            or (principal.is_reseller and row['reseller'] == principal.reseller_id)
+            or row['id'] == principal.customer_id)
+
+
+def require_customer_access(principal, row):
+    if not can_access_customer(principal, row):
+        raise denied('Permission denied: customer %d does not belong to %s'
+                     % (row['id'], principal))
 
 
 def require_can_create(principal, what):

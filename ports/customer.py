@@ -8,6 +8,7 @@ from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
                            CUSTOMER_NOT_FOUND, NGNProError, denied, invalid)
 from ngnpro.store import customers as store
 from ngnpro.store.query import EQ, LIKE, Listing, page
+from ngnpro.store.rows import column_name
 from ngnpro.types.common import BigInt, CustomerPropertyArray
 from ngnpro.types.customer import (CUSTOMER_FILTER_STRINGS, CustomerAccount,
                                    CustomerQuery, CustomerQueryResult)
@@ -31,18 +32,6 @@ def _load(call, customer_id):
     if r is None:
         raise _not_found(customer_id)
     return r
-
-
-def _require_manage(principal, r):
-    """Who may change or read a customer record in full."""
-    if principal.is_admin:
-        return
-    if principal.is_reseller and r['reseller'] == principal.reseller_id:
-        return
-    if r['id'] == principal.customer_id:
-        return
-    raise denied('Permission denied: customer %d does not belong to %s'
-                 % (r['id'], principal))
 
 
 def _properties_in(call, props):
@@ -93,6 +82,8 @@ def _values(account):
 def _username_free(call, username, own_id=None):
     if not username:
         raise invalid('Customer username is required')
+    if len(username) > 64:
+        raise invalid('Customer username is longer than 64 characters')
     other = store.id_by_username(call.conn, call.schema, username)
     if other is not None and other != own_id:
         raise NGNProError(CUSTOMER_EXISTS,
@@ -152,7 +143,7 @@ def update_account(call, account):
         raise invalid('account is required')
     p = call.principal
     r = _load(call, account.id)
-    _require_manage(p, r)
+    rights.require_customer_access(p, r)
     v = _values(account)
     if not v['password']:
         v['password'] = r['password']  # empty password keeps the current one
@@ -223,14 +214,14 @@ def _references(call, customer_id):
 
 def get_account(call, customer_id):
     r = _load(call, customer_id)
-    _require_manage(call.principal, r)
+    rights.require_customer_access(call.principal, r)
     props = store.properties(call.conn, call.schema, [r['id']])[r['id']]
     return _wire(call, r, props)
 
 
 def _listing(schema):
     c = schema.customers.c
-    filters = {m: (LIKE, getattr(c, store.column_name(m)))
+    filters = {m: (LIKE, getattr(c, column_name(m)))
                for m in CUSTOMER_FILTER_STRINGS}
     filters.update(customer=(EQ, c.id), reseller=(EQ, c.reseller))
     order = {'changeDate': c.change_date, 'username': c.username,
@@ -271,21 +262,13 @@ def _search(call, query, resellers_only):
                        call.config.max_page_size)
     props = store.properties(call.conn, call.schema, [r['id'] for r in rows])
     accounts = [_wire(call, r, props[r['id']],
-                      reveal=_manages(p, r)) for r in rows]
+                      reveal=rights.can_access_customer(p, r)) for r in rows]
     return {'total': total, 'accounts': accounts}
-
-
-def _manages(principal, r):
-    try:
-        _require_manage(principal, r)
-        return True
-    except NGNProError:
-        return False
 
 
 def set_properties(call, customer_id, properties):
     r = _load(call, customer_id)
-    _require_manage(call.principal, r)
+    rights.require_customer_access(call.principal, r)
     props = _properties_in(call, properties)
     old = {x['name']: x for x in store.properties(
         call.conn, call.schema, [r['id']])[r['id']]}
@@ -298,7 +281,7 @@ def set_properties(call, customer_id, properties):
 
 def get_properties(call, customer_id):
     r = _load(call, customer_id)
-    _require_manage(call.principal, r)
+    rights.require_customer_access(call.principal, r)
     return store.properties(call.conn, call.schema, [r['id']])[r['id']]
 
 

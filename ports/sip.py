@@ -24,7 +24,7 @@ from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
                               SipDomainQueryResult, SipQuery, SipQueryResult,
                               TrustedPeer, TrustedPeerQuery,
                               TrustedPeerQueryResult)
-from ports.common import check_array, members_of
+from ports.common import check_array
 
 AUTOINCREMENT = '<autoincrement>'
 AUTOINCREMENT_START = 1000
@@ -255,6 +255,8 @@ def _account_values(call, account):
             raise invalid('%s must not be negative' % k)
         v[column_name(k)] = value
     v['timeout'] = account.timeout if account.timeout is not None else 35
+    if not 0 <= v['timeout'] <= 86400:
+        raise invalid('timeout must be between 0 and 86400 seconds')
     v['prepaid'] = bool(account.prepaid)
     return v
 

@@ -163,6 +163,9 @@ def test_bad_input_is_a_fault_and_writes_nothing(cust):
         new_customer(cust, '')
     assert err.value.code == 103
     with pytest.raises(SoapFault) as err:
+        new_customer(cust, 'x' * 65)
+    assert err.value.code == 103
+    with pytest.raises(SoapFault) as err:
         new_customer(cust, 'x', properties=[{'value': 'no name'}])
     assert err.value.code == 103
     with pytest.raises(SoapFault) as err:

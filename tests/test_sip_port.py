@@ -141,6 +141,8 @@ def test_fault_codes(sip):
             'id': {'username': 'bad user', 'domain': DOMAIN},
             'password': 'p'})), 103),
         (lambda: sip('addAccount', account('nopw', '')), 103),
+        (lambda: sip('addAccount', account('neg', timeout=-5)), 103),
+        (lambda: sip('addAccount', account('q', quota=-1)), 103),
         (lambda: sip('addTrustedPeer', ('peer', {'ip': 'not-an-ip'})), 103),
     ]
     for fn, code in cases:

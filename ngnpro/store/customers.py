@@ -1,7 +1,7 @@
 """Customer records and their properties."""
 from sqlalchemy import delete, insert, select, update
 
-from .rows import column_name, now, to_columns, to_wire  # noqa: F401
+from .rows import now, to_columns, to_wire
 
 PROPERTY_MEMBERS = ('name', 'value', 'category', 'permission')
 
