@@ -21,3 +21,21 @@ def required_text(value, name):
     if not value:
         raise invalid('%s is required' % name)
     return value
+
+
+def service(name, operations):
+    """A spyne service from a table of (operation, handler, [(argument,
+    type), ...], return type or None). Each operation calls
+    handler(call, *arguments), ``call`` being the unit of work's context
+    (ngnpro.dispatch.Call); argument names are the wire names."""
+    from spyne import ServiceBase, rpc
+
+    methods = {}
+    for operation, handler, arguments, returns in operations:
+        def method(ctx, *values, _handler=handler):
+            return _handler(ctx.udc, *values)
+        method.__name__ = method.__qualname__ = operation
+        methods[operation] = rpc(*[t for _, t in arguments],
+                                 _args=[a for a, _ in arguments],
+                                 _returns=returns)(method)
+    return type(name, (ServiceBase,), methods)

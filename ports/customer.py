@@ -1,7 +1,6 @@
 """CustomerPort (spec §2.2): customers, resellers and their properties."""
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from spyne import ServiceBase, rpc
 
 from ngnpro import rights
 from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
@@ -12,7 +11,7 @@ from ngnpro.store.rows import column_name
 from ngnpro.types.common import BigInt, CustomerPropertyArray
 from ngnpro.types.customer import (CUSTOMER_FILTER_STRINGS, CustomerAccount,
                                    CustomerQuery, CustomerQueryResult)
-from ports.common import check_array, members_of
+from ports.common import check_array, members_of, service
 
 MEMBERS = tuple(m for m in CustomerAccount._type_info if m != 'properties')
 # Members only the administrator (or, for their customers, a reseller) sets.
@@ -285,35 +284,26 @@ def get_properties(call, customer_id):
     return store.properties(call.conn, call.schema, [r['id']])[r['id']]
 
 
-class CustomerPort(ServiceBase):
-    @rpc(CustomerAccount, _returns=CustomerAccount)
-    def addAccount(ctx, account):
-        return add_account(ctx.udc, account)
+def get_customers(call, query):
+    return _search(call, query, resellers_only=False)
 
-    @rpc(CustomerAccount)
-    def updateAccount(ctx, account):
-        update_account(ctx.udc, account)
 
-    @rpc(BigInt)
-    def deleteAccount(ctx, id):
-        delete_account(ctx.udc, id)
+def get_resellers(call, query):
+    return _search(call, query, resellers_only=True)
 
-    @rpc(BigInt, _returns=CustomerAccount)
-    def getAccount(ctx, id):
-        return get_account(ctx.udc, id)
 
-    @rpc(CustomerQuery, _returns=CustomerQueryResult)
-    def getCustomers(ctx, query):
-        return _search(ctx.udc, query, resellers_only=False)
-
-    @rpc(CustomerQuery, _returns=CustomerQueryResult)
-    def getResellers(ctx, query):
-        return _search(ctx.udc, query, resellers_only=True)
-
-    @rpc(BigInt, CustomerPropertyArray)
-    def setProperties(ctx, customer, properties):
-        set_properties(ctx.udc, customer, properties)
-
-    @rpc(BigInt, _returns=CustomerPropertyArray)
-    def getProperties(ctx, customer):
-        return get_properties(ctx.udc, customer)
+CustomerPort = service('CustomerPort', [
+    ('addAccount', add_account, [('account', CustomerAccount)],
+     CustomerAccount),
+    ('updateAccount', update_account, [('account', CustomerAccount)], None),
+    ('deleteAccount', delete_account, [('id', BigInt)], None),
+    ('getAccount', get_account, [('id', BigInt)], CustomerAccount),
+    ('getCustomers', get_customers, [('query', CustomerQuery)],
+     CustomerQueryResult),
+    ('getResellers', get_resellers, [('query', CustomerQuery)],
+     CustomerQueryResult),
+    ('setProperties', set_properties,
+     [('customer', BigInt), ('properties', CustomerPropertyArray)], None),
+    ('getProperties', get_properties, [('customer', BigInt)],
+     CustomerPropertyArray),
+])

@@ -7,7 +7,6 @@ import ipaddress
 import re
 
 from sqlalchemy import select
-from spyne import ServiceBase, rpc
 
 from ngnpro import credits, rights
 from ngnpro.faults import (ACCOUNT_EXISTS, ACCOUNT_NOT_FOUND, ALIAS_EXISTS,
@@ -24,7 +23,7 @@ from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
                               SipDomainQueryResult, SipQuery, SipQueryResult,
                               TrustedPeer, TrustedPeerQuery,
                               TrustedPeerQueryResult)
-from ports.common import check_array
+from ports.common import check_array, service
 
 AUTOINCREMENT = '<autoincrement>'
 AUTOINCREMENT_START = 1000
@@ -683,87 +682,29 @@ def get_trusted_peers(call, query):
     return {'total': total, 'peers': [to_wire(r, members) for r in rows]}
 
 
-class SipPort(ServiceBase):
-    @rpc(SipDomain)
-    def addDomain(ctx, domain):
-        add_domain(ctx.udc, domain)
-
-    @rpc(SipDomain)
-    def updateDomain(ctx, domain):
-        update_domain(ctx.udc, domain)
-
-    @rpc(String)
-    def deleteDomain(ctx, domain):
-        delete_domain(ctx.udc, domain)
-
-    @rpc(SipDomainQuery, _returns=SipDomainQueryResult)
-    def getDomains(ctx, query):
-        return get_domains(ctx.udc, query)
-
-    @rpc(TrustedPeer)
-    def addTrustedPeer(ctx, peer):
-        add_trusted_peer(ctx.udc, peer)
-
-    @rpc(TrustedPeer)
-    def updateTrustedPeer(ctx, peer):
-        update_trusted_peer(ctx.udc, peer)
-
-    @rpc(String)
-    def deleteTrustedPeer(ctx, ip):
-        delete_trusted_peer(ctx.udc, ip)
-
-    @rpc(TrustedPeerQuery, _returns=TrustedPeerQueryResult)
-    def getTrustedPeers(ctx, query):
-        return get_trusted_peers(ctx.udc, query)
-
-    @rpc(SipAccount, _returns=SipAccount)
-    def addAccount(ctx, account):
-        return add_account(ctx.udc, account)
-
-    @rpc(SipAccount)
-    def updateAccount(ctx, account):
-        update_account(ctx.udc, account)
-
-    @rpc(SipId)
-    def deleteAccount(ctx, sipId):
-        delete_account(ctx.udc, sipId)
-
-    @rpc(SipId, _returns=SipAccount)
-    def getAccount(ctx, sipId):
-        return get_account(ctx.udc, sipId)
-
-    @rpc(SipQuery, _returns=SipQueryResult)
-    def getAccounts(ctx, query):
-        return get_accounts(ctx.udc, query)
-
-    @rpc(SipAlias)
-    def addAlias(ctx, alias):
-        add_alias(ctx.udc, alias)
-
-    @rpc(SipAlias)
-    def updateAlias(ctx, alias):
-        update_alias(ctx.udc, alias)
-
-    @rpc(SipId)
-    def deleteAlias(ctx, id):
-        delete_alias(ctx.udc, id)
-
-    @rpc(SipId, _returns=SipAlias)
-    def getAlias(ctx, id):
-        return get_alias(ctx.udc, id)
-
-    @rpc(AliasQuery, _returns=AliasQueryResult)
-    def getAliases(ctx, query):
-        return get_aliases(ctx.udc, query)
-
-    @rpc(SipId, String)
-    def addToGroup(ctx, sipId, group):
-        add_to_group(ctx.udc, sipId, group)
-
-    @rpc(SipId, String)
-    def removeFromGroup(ctx, sipId, group):
-        remove_from_group(ctx.udc, sipId, group)
-
-    @rpc(SipId, _returns=StringArray)
-    def getGroups(ctx, sipId):
-        return get_groups(ctx.udc, sipId)
+SipPort = service('SipPort', [
+    ('addDomain', add_domain, [('domain', SipDomain)], None),
+    ('updateDomain', update_domain, [('domain', SipDomain)], None),
+    ('deleteDomain', delete_domain, [('domain', String)], None),
+    ('getDomains', get_domains, [('query', SipDomainQuery)],
+     SipDomainQueryResult),
+    ('addTrustedPeer', add_trusted_peer, [('peer', TrustedPeer)], None),
+    ('updateTrustedPeer', update_trusted_peer, [('peer', TrustedPeer)], None),
+    ('deleteTrustedPeer', delete_trusted_peer, [('ip', String)], None),
+    ('getTrustedPeers', get_trusted_peers, [('query', TrustedPeerQuery)],
+     TrustedPeerQueryResult),
+    ('addAccount', add_account, [('account', SipAccount)], SipAccount),
+    ('updateAccount', update_account, [('account', SipAccount)], None),
+    ('deleteAccount', delete_account, [('sipId', SipId)], None),
+    ('getAccount', get_account, [('sipId', SipId)], SipAccount),
+    ('getAccounts', get_accounts, [('query', SipQuery)], SipQueryResult),
+    ('addAlias', add_alias, [('alias', SipAlias)], None),
+    ('updateAlias', update_alias, [('alias', SipAlias)], None),
+    ('deleteAlias', delete_alias, [('id', SipId)], None),
+    ('getAlias', get_alias, [('id', SipId)], SipAlias),
+    ('getAliases', get_aliases, [('query', AliasQuery)], AliasQueryResult),
+    ('addToGroup', add_to_group, [('sipId', SipId), ('group', String)], None),
+    ('removeFromGroup', remove_from_group,
+     [('sipId', SipId), ('group', String)], None),
+    ('getGroups', get_groups, [('sipId', SipId)], StringArray),
+])
