@@ -36,22 +36,22 @@ PSTN_GROUP = 'free-pstn'
 
 # -- shared checks ---------------------------------------------------------
 
-def _domain_name(value, what='domain'):
+def _lower_name(value, what, pattern, kind):
+    """SIP names are stored lower-case (the client lower-cases them too)."""
     name = (value or '').strip().lower()
     if not name:
         raise invalid('%s is required' % what)
-    if len(name) > 64 or not _DOMAIN.match(name):
-        raise invalid('Invalid SIP domain %r' % value)
+    if len(name) > 64 or not pattern.match(name):
+        raise invalid('Invalid SIP %s %r' % (kind, value))
     return name
+
+
+def _domain_name(value, what='domain'):
+    return _lower_name(value, what, _DOMAIN, 'domain')
 
 
 def _username(value, what='username'):
-    name = (value or '').strip().lower()
-    if not name:
-        raise invalid('%s is required' % what)
-    if len(name) > 64 or not _NAME.match(name):
-        raise invalid('Invalid SIP username %r' % value)
-    return name
+    return _lower_name(value, what, _NAME, 'username')
 
 
 def _sip_id(sip_id, what='sipId'):
