@@ -1,5 +1,5 @@
 """CustomerPort (spec §2.2): customers, resellers and their properties."""
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ngnpro import rights
@@ -130,9 +130,7 @@ def add_account(call, account):
                           'exists' % v['username'])
     if not v['reseller']:
         # No reseller given: the customer becomes a reseller of its own.
-        call.conn.execute(update(call.schema.customers)
-                          .where(call.schema.customers.c.id == new_id)
-                          .values(reseller=new_id))
+        store.make_reseller(call.conn, call.schema, new_id)
     store.write_properties(call.conn, call.schema, new_id, props, replace=True)
     return get_account(call, new_id)
 

@@ -56,6 +56,11 @@ def update_customer(conn, s, customer_id, values, members):
                  .values(**cols))
 
 
+def make_reseller(conn, s, customer_id):
+    conn.execute(update(s.customers).where(s.customers.c.id == customer_id)
+                 .values(reseller=customer_id))
+
+
 def delete_customer(conn, s, customer_id):
     conn.execute(delete(s.customer_properties)
                  .where(s.customer_properties.c.customer_id == customer_id))
