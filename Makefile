@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 CONFIG ?= etc/config.ini
 PYTEST_ARGS ?=
 
-.PHONY: run test deps venv wsdl bench clean
+.PHONY: run test test-current test-debian12 deps venv wsdl bench clean
+DEB_VENV := .venv-debian12
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +28,20 @@ run: venv
 deps:
 	bash .ci/install-deps
 
-test: deps venv
+# The suite on current libraries, then on the versions Debian 12 ships.
+test: test-current test-debian12
+
+test-current: deps venv
 	$(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
+
+$(DEB_VENV)/.installed: setup.cfg .ci/debian12-constraints.txt
+	$(PYTHON) -m venv $(DEB_VENV)
+	$(DEB_VENV)/bin/pip install -q --upgrade pip
+	$(DEB_VENV)/bin/pip install -q -c .ci/debian12-constraints.txt -e '.[test]'
+	touch $@
+
+test-debian12: deps $(DEB_VENV)/.installed
+	$(DEB_VENV)/bin/python -m pytest -q -ra -p no:cacheprovider $(PYTEST_ARGS)
 
 # Regenerate wsdl/ from the port models (a test fails when it is stale).
 wsdl: venv
@@ -38,4 +51,4 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(DEB_VENV) var build *.egg-info .pytest_cache
