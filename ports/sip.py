@@ -141,6 +141,18 @@ def _check_pstn(call, domain_row, before, after):
                          % reseller)
 
 
+def _pstn_state(row, groups, quota=None, prepaid=None):
+    """What _check_pstn compares: an account's groups, quota and prepaid."""
+    return {'groups': groups,
+            'quota': row['quota'] if quota is None else quota,
+            'prepaid': bool(row['prepaid'] if prepaid is None else prepaid)}
+
+
+def _groups(call, row):
+    key = (row['username'], row['domain'])
+    return store.groups_of(call.conn, call.schema, [key])[key]
+
+
 def _store_clear_text(call, reseller):
     """Config default, overridden per reseller by its
     store_clear_text_passwords property."""
@@ -298,6 +310,16 @@ def _acl_in(call, acl):
     return out
 
 
+def _address_free(call, user, domain, code):
+    """An address is either an account or an alias, never both."""
+    if store.account_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(code, 'SIP account %s@%s already exists'
+                          % (user, domain))
+    if store.alias_row(call.conn, call.schema, user, domain) is not None:
+        raise NGNProError(code, 'SIP alias %s@%s already exists'
+                          % (user, domain))
+
+
 def _next_username(call, domain):
     best = store.numeric_usernames_max(call.conn, call.schema, domain)
     return str(max(best + 1, AUTOINCREMENT_START))
@@ -317,12 +339,7 @@ def add_account(call, account):
     password = account.password or ''
     if not password:
         raise invalid('A password is required for a new SIP account')
-    if store.account_row(call.conn, call.schema, user, domain) is not None:
-        raise NGNProError(ACCOUNT_EXISTS, 'SIP account %s@%s already exists'
-                          % (user, domain))
-    if store.alias_row(call.conn, call.schema, user, domain) is not None:
-        raise NGNProError(ACCOUNT_EXISTS, 'SIP address %s@%s is already an '
-                          'alias' % (user, domain))
+    _address_free(call, user, domain, ACCOUNT_EXISTS)
     values = _account_values(call, account)
     groups = _groups_in(call, account.groups)
     properties = _properties_in(call, account.properties)
@@ -356,13 +373,10 @@ def update_account(call, account):
     properties = None if account.properties is None else \
         _properties_in(call, account.properties)
     acl = None if account.acl is None else _acl_in(call, account.acl)
-    before_groups = store.groups_of(call.conn, call.schema, [
-        (row['username'], row['domain'])])[(row['username'], row['domain'])]
-    _check_pstn(call, dom,
-                {'groups': before_groups, 'quota': row['quota'],
-                 'prepaid': bool(row['prepaid'])},
-                {'groups': before_groups if groups is None else groups,
-                 'quota': values['quota'], 'prepaid': values['prepaid']})
+    before_groups = _groups(call, row)
+    _check_pstn(call, dom, _pstn_state(row, before_groups),
+                _pstn_state(row, before_groups if groups is None else groups,
+                            values['quota'], values['prepaid']))
     secret = None
     if account.password:  # absent or empty: keep the current password
         secret, values['password'] = _secret(
@@ -450,46 +464,36 @@ def _group_name(group):
     return group
 
 
-def add_to_group(call, sip_id, group):
+def _change_group(call, sip_id, group, add):
     row = _account(call, sip_id, for_update=True)
     group = _group_name(group)
     user, dom = row['username'], row['domain']
-    if store.in_group(call.conn, call.schema, user, dom, group):
+    member = store.in_group(call.conn, call.schema, user, dom, group)
+    if add and member:
         raise NGNProError(ALREADY_IN_GROUP, 'SIP account %s@%s is already in '
                           'group %s' % (user, dom, group))
-    if group == PSTN_GROUP:
-        before = store.groups_of(call.conn, call.schema, [(user, dom)])[
-            (user, dom)]
-        _check_pstn(call, _domain(call, dom),
-                    {'groups': before, 'quota': row['quota'],
-                     'prepaid': bool(row['prepaid'])},
-                    {'groups': before + [group], 'quota': row['quota'],
-                     'prepaid': bool(row['prepaid'])})
-    store.add_group(call.conn, call.schema, user, dom, group)
-
-
-def remove_from_group(call, sip_id, group):
-    row = _account(call, sip_id, for_update=True)
-    group = _group_name(group)
-    user, dom = row['username'], row['domain']
-    if not store.in_group(call.conn, call.schema, user, dom, group):
+    if not add and not member:
         raise NGNProError(NOT_IN_GROUP, 'SIP account %s@%s is not in group %s'
                           % (user, dom, group))
     if group == PSTN_GROUP:
-        before = store.groups_of(call.conn, call.schema, [(user, dom)])[
-            (user, dom)]
-        _check_pstn(call, _domain(call, dom),
-                    {'groups': before, 'quota': row['quota'],
-                     'prepaid': bool(row['prepaid'])},
-                    {'groups': [g for g in before if g != group],
-                     'quota': row['quota'], 'prepaid': bool(row['prepaid'])})
-    store.remove_group(call.conn, call.schema, user, dom, group)
+        before = _groups(call, row)
+        after = before + [group] if add else [g for g in before if g != group]
+        _check_pstn(call, _domain(call, dom), _pstn_state(row, before),
+                    _pstn_state(row, after))
+    (store.add_group if add else store.remove_group)(
+        call.conn, call.schema, user, dom, group)
+
+
+def add_to_group(call, sip_id, group):
+    _change_group(call, sip_id, group, add=True)
+
+
+def remove_from_group(call, sip_id, group):
+    _change_group(call, sip_id, group, add=False)
 
 
 def get_groups(call, sip_id):
-    row = _account(call, sip_id)
-    key = (row['username'], row['domain'])
-    return store.groups_of(call.conn, call.schema, [key])[key]
+    return _groups(call, _account(call, sip_id))
 
 
 # -- aliases ---------------------------------------------------------------
@@ -519,12 +523,7 @@ def add_alias(call, alias):
     user, domain = _sip_id(alias.id, 'alias.id')
     dom = _visible_domain(call, domain)
     rights.require_can_create(call.principal, 'SIP aliases')
-    if store.alias_row(call.conn, call.schema, user, domain) is not None:
-        raise NGNProError(ALIAS_EXISTS, 'SIP alias %s@%s already exists'
-                          % (user, domain))
-    if store.account_row(call.conn, call.schema, user, domain) is not None:
-        raise NGNProError(ALIAS_EXISTS, 'SIP address %s@%s is already an '
-                          'account' % (user, domain))
+    _address_free(call, user, domain, ALIAS_EXISTS)
     values = _alias_values(call, alias, dom)
     if (values['target_username'], values['target_domain']) == (user, domain):
         raise invalid('An alias cannot point to itself')
