@@ -12,16 +12,12 @@ from sqlalchemy import func, select
 
 from .faults import CREDIT_EXCEEDED, NGNProError
 
-# credit property -> the table whose rows it limits (customer/reseller cols).
+# credit property -> the table whose rows it limits (customer/reseller
+# cols); the ENUM and DNS ports add theirs here.
 _COUNTED = {
     'sip_credit': 'sip_accounts',
     'sip_alias_credit': 'sip_aliases',
 }
-
-
-def register(credit, table_attribute):
-    """Later ports (ENUM, DNS) declare what their credits count."""
-    _COUNTED[credit] = table_attribute
 
 
 def consume(conn, schema, principal, credit, customer, reseller, count=1):

@@ -29,6 +29,7 @@ class Port:
     # Filled in by Dispatcher: operation name -> (descriptor, return type)
     operations: dict = field(default_factory=dict)
     app: object = None
+    server: object = None
 
 
 @dataclass

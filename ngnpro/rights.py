@@ -4,7 +4,7 @@ Records carry (customer, reseller) ids. Admin sees everything; a reseller sees
 the records of its reseller id; a customer sees the records of its customer
 id. Records created by non-admins are forced into the creator's scope.
 """
-from sqlalchemy import false, select
+from sqlalchemy import select
 
 from .faults import CUSTOMER_NOT_FOUND, INVALID_ARGUMENT, NGNProError, denied
 
@@ -32,8 +32,6 @@ def scope(principal, customer_col, reseller_col):
         return []
     if principal.is_reseller:
         return [reseller_col == principal.reseller_id]
-    if customer_col is None:
-        return [false()]
     return [customer_col == principal.customer_id]
 
 

@@ -1,5 +1,7 @@
 """Small helpers every port uses on decoded arguments."""
+from ngnpro import rights
 from ngnpro.faults import invalid
+from ngnpro.store.query import page
 
 
 def members_of(obj, members):
@@ -16,11 +18,13 @@ def check_array(call, items, name):
     return items
 
 
-def required_text(value, name):
-    value = (value or '').strip()
-    if not value:
-        raise invalid('%s is required' % name)
-    return value
+def search(call, listing, query, scope=None):
+    """A get*s query through the one query layer, limited to what the caller
+    may see (by default the listed table's customer/reseller columns)."""
+    if scope is None:
+        c = listing.source.c
+        scope = rights.scope(call.principal, c.customer, c.reseller)
+    return page(call.conn, listing, query, scope, call.config.max_page_size)
 
 
 def service(name, operations):

@@ -1,4 +1,6 @@
 """CustomerPort (spec §2.2): customers, resellers and their properties."""
+from functools import lru_cache
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -6,12 +8,12 @@ from ngnpro import rights
 from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
                            CUSTOMER_NOT_FOUND, NGNProError, denied, invalid)
 from ngnpro.store import customers as store
-from ngnpro.store.query import EQ, LIKE, Listing, page
+from ngnpro.store.query import EQ, LIKE, Listing
 from ngnpro.store.rows import column_name
 from ngnpro.types.common import BigInt, CustomerPropertyArray
 from ngnpro.types.customer import (CUSTOMER_FILTER_STRINGS, CustomerAccount,
                                    CustomerQuery, CustomerQueryResult)
-from ports.common import check_array, members_of, service
+from ports.common import check_array, members_of, search, service
 
 MEMBERS = tuple(m for m in CustomerAccount._type_info if m != 'properties')
 # Members only the administrator (or, for their customers, a reseller) sets.
@@ -216,6 +218,7 @@ def get_account(call, customer_id):
     return _wire(call, r, props)
 
 
+@lru_cache(maxsize=None)
 def _listing(schema):
     c = schema.customers.c
     filters = {m: (LIKE, getattr(c, column_name(m)))
@@ -224,7 +227,7 @@ def _listing(schema):
     order = {'changeDate': c.change_date, 'username': c.username,
              'firstName': c.first_name, 'lastName': c.last_name,
              'organization': c.organization, 'customer': c.id}
-    return Listing(source=schema.customers, columns=[schema.customers],
+    return Listing(source=schema.customers,
                    filters=filters, order=order,
                    default_order=('changeDate', 'DESC'), tiebreak=c.id,
                    custom={'only_resellers': lambda v: (
@@ -255,8 +258,7 @@ def _search(call, query, resellers_only):
             # the reseller's properties); its password stays hidden.
             allowed = or_(allowed, c.id == p.reseller_id)
         scope.append(allowed)
-    total, rows = page(call.conn, _listing(call.schema), query, scope,
-                       call.config.max_page_size)
+    total, rows = search(call, _listing(call.schema), query, scope)
     props = store.properties(call.conn, call.schema, [r['id'] for r in rows])
     accounts = [_wire(call, r, props[r['id']],
                       reveal=rights.can_access_customer(p, r)) for r in rows]

@@ -5,6 +5,7 @@ Assignment"); every write also lands in Kamailio's own tables (ngnpro.store.sip)
 """
 import ipaddress
 import re
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from ngnpro.faults import (ACCOUNT_EXISTS, ACCOUNT_NOT_FOUND, ALIAS_EXISTS,
                            PEER_NOT_FOUND, NGNProError, denied, invalid)
 from ngnpro.live import schedule_reload
 from ngnpro.store import sip as store
-from ngnpro.store.query import BOOL, EQ, LIKE, Listing, page
+from ngnpro.store.query import BOOL, EQ, LIKE, Listing
 from ngnpro.store.rows import column_name, to_wire
 from ngnpro.types.common import SipId, String, StringArray
 from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
@@ -23,7 +24,7 @@ from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
                               SipDomainQueryResult, SipQuery, SipQueryResult,
                               TrustedPeer, TrustedPeerQuery,
                               TrustedPeerQueryResult)
-from ports.common import check_array, service
+from ports.common import check_array, search, service
 
 AUTOINCREMENT = '<autoincrement>'
 AUTOINCREMENT_START = 1000
@@ -237,17 +238,19 @@ def _domain_wire(r):
     return out
 
 
-def get_domains(call, query):
-    d = call.schema.sip_domains.c
-    listing = Listing(
-        source=call.schema.sip_domains, columns=[call.schema.sip_domains],
+@lru_cache(maxsize=None)
+def _domain_listing(schema):
+    d = schema.sip_domains.c
+    return Listing(
+        source=schema.sip_domains,
         filters={'domain': (LIKE, d.domain), 'customer': (EQ, d.customer),
                  'reseller': (EQ, d.reseller)},
         order={'changeDate': d.change_date, 'domain': d.domain},
         default_order=('domain', 'ASC'), tiebreak=d.id)
-    total, rows = page(call.conn, listing, query,
-                       rights.scope(call.principal, d.customer, d.reseller),
-                       call.config.max_page_size)
+
+
+def get_domains(call, query):
+    total, rows = search(call, _domain_listing(call.schema), query)
     return {'total': total, 'domains': [_domain_wire(r) for r in rows]}
 
 
@@ -429,9 +432,13 @@ def get_account(call, sip_id):
     return _account_wire(call, _account(call, sip_id))
 
 
-def get_accounts(call, query):
-    s = call.schema
-    a = s.sip_accounts.c
+def _wanted_groups(groups):
+    return [g.strip() for g in (groups or ()) if g and g.strip()]
+
+
+@lru_cache(maxsize=None)
+def _account_listing(schema):
+    a = schema.sip_accounts.c
     filters = {m: (LIKE, getattr(a, column_name(m)))
                for m in ('username', 'domain', 'firstName', 'lastName',
                          'email')}
@@ -439,19 +446,22 @@ def get_accounts(call, query):
                    reseller=(EQ, a.reseller))
 
     def groups_clause(groups):
-        wanted = [g.strip() for g in (groups or ()) if g and g.strip()]
-        check_array(call, wanted, 'filter.groups')
-        return store.in_all_groups(s, wanted) if wanted else None
+        # filter.groups is [''] when the client does not filter (§5.7).
+        wanted = _wanted_groups(groups)
+        return store.in_all_groups(schema, wanted) if wanted else None
 
-    listing = Listing(
-        source=s.sip_accounts, columns=[s.sip_accounts], filters=filters,
+    return Listing(
+        source=schema.sip_accounts, filters=filters,
         order={'changeDate': a.change_date, 'username': a.username,
                'domain': a.domain},
         default_order=('changeDate', 'DESC'), tiebreak=a.id,
         custom={'groups': groups_clause})
-    total, rows = page(call.conn, listing, query,
-                       rights.scope(call.principal, a.customer, a.reseller),
-                       call.config.max_page_size)
+
+
+def get_accounts(call, query):
+    check_array(call, _wanted_groups(getattr(
+        getattr(query, 'filter', None), 'groups', None)), 'filter.groups')
+    total, rows = search(call, _account_listing(call.schema), query)
     return {'total': total, 'accounts': _account_wires(call, rows)}
 
 
@@ -550,11 +560,11 @@ def get_alias(call, sip_id):
     return store.alias_wire(_alias(call, sip_id))
 
 
-def get_aliases(call, query):
-    s = call.schema
-    al = s.sip_aliases.c
-    listing = Listing(
-        source=s.sip_aliases, columns=[s.sip_aliases],
+@lru_cache(maxsize=None)
+def _alias_listing(schema):
+    al = schema.sip_aliases.c
+    return Listing(
+        source=schema.sip_aliases,
         filters={'aliasUsername': (LIKE, al.username),
                  'aliasDomain': (LIKE, al.domain),
                  'targetUsername': (LIKE, al.target_username),
@@ -566,9 +576,10 @@ def get_aliases(call, query):
                'targetUsername': al.target_username,
                'targetDomain': al.target_domain},
         default_order=('changeDate', 'DESC'), tiebreak=al.id)
-    total, rows = page(call.conn, listing, query,
-                       rights.scope(call.principal, al.customer, al.reseller),
-                       call.config.max_page_size)
+
+
+def get_aliases(call, query):
+    total, rows = search(call, _alias_listing(call.schema), query)
     return {'total': total, 'aliases': [store.alias_wire(r) for r in rows]}
 
 
@@ -660,13 +671,15 @@ def delete_trusted_peer(call, ip):
     schedule_reload(call, 'permissions.addressReload')
 
 
-def get_trusted_peers(call, query):
-    s = call.schema
-    t = s.trusted_peers.c
-    members = ('ip', 'customer', 'reseller', 'owner', 'changeDate') + \
-        PEER_TEXT + PEER_INT + PEER_BOOL
-    listing = Listing(
-        source=s.trusted_peers, columns=[s.trusted_peers],
+PEER_MEMBERS = ('ip', 'customer', 'reseller', 'owner', 'changeDate') + \
+    PEER_TEXT + PEER_INT + PEER_BOOL
+
+
+@lru_cache(maxsize=None)
+def _peer_listing(schema):
+    t = schema.trusted_peers.c
+    return Listing(
+        source=schema.trusted_peers,
         filters={'ip': (LIKE, t.ip), 'description': (LIKE, t.description),
                  'tenant': (LIKE, t.tenant), 'tags': (LIKE, t.tags),
                  'billingId': (LIKE, t.billing_id), 'msteams': (BOOL, t.msteams),
@@ -675,10 +688,11 @@ def get_trusted_peers(call, query):
         order={'description': t.description, 'changeDate': t.change_date,
                'ip': t.ip},
         default_order=('description', 'ASC'), tiebreak=t.id)
-    total, rows = page(call.conn, listing, query,
-                       rights.scope(call.principal, t.customer, t.reseller),
-                       call.config.max_page_size)
-    return {'total': total, 'peers': [to_wire(r, members) for r in rows]}
+
+
+def get_trusted_peers(call, query):
+    total, rows = search(call, _peer_listing(call.schema), query)
+    return {'total': total, 'peers': [to_wire(r, PEER_MEMBERS) for r in rows]}
 
 
 SipPort = service('SipPort', [

@@ -12,11 +12,9 @@ def row(conn, s, customer_id):
                         ).mappings().first()
 
 
-def id_by_username(conn, s, username, for_update=False):
-    stmt = select(s.customers.c.id).where(s.customers.c.username == username)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).scalar()
+def id_by_username(conn, s, username):
+    return conn.execute(select(s.customers.c.id).where(
+        s.customers.c.username == username)).scalar()
 
 
 def as_wire(r, members, properties):

@@ -20,8 +20,7 @@ LIKE, EQ, BOOL = 'like', 'eq', 'bool'
 class Listing:
     """How one record type is searched: filter member -> (kind, column),
     orderBy attribute -> column, and the default order."""
-    source: object                       # Table or a joined selectable
-    columns: list                        # what to select
+    source: object                       # the Table listed
     filters: dict
     order: dict
     default_order: tuple                 # (attribute, 'ASC'|'DESC')
@@ -69,7 +68,7 @@ def page(conn, listing, query, scope=(), max_count=5000):
     clause = and_(*where) if where else None
 
     count_stmt = select(func.count()).select_from(listing.source)
-    stmt = select(*listing.columns).select_from(listing.source)
+    stmt = select(listing.source)
     if clause is not None:
         count_stmt = count_stmt.where(clause)
         stmt = stmt.where(clause)

@@ -69,13 +69,6 @@ def account_row(conn, s, username, domain, for_update=False):
     return conn.execute(stmt).mappings().first()
 
 
-def subscriber_row(conn, s, username, domain):
-    sub = s.subscriber
-    return conn.execute(select(sub).where(sub.c.username == username,
-                                          sub.c.domain == domain)
-                        ).mappings().first()
-
-
 def numeric_usernames_max(conn, s, domain):
     """Highest all-digit username in a domain (for <autoincrement>)."""
     best = 0

@@ -41,7 +41,6 @@ def array(item_type, name):
 
 StringArray = array(Unicode, 'StringArray')
 SipId = struct('SipId', [('username', String), ('domain', String)])
-SipIdArray = array(SipId, 'SipIdArray')
 Range = struct('Range', [('start', Int), ('count', Int)])
 OrderBy = struct('OrderBy', [('attribute', String), ('direction', String)])
 Property = struct('Property', [('name', String), ('value', String)])
