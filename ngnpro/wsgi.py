@@ -29,7 +29,14 @@ class NgnProWsgi:
     def __init__(self, config, dispatcher, wsdl_dir):
         self.config = config
         self.dispatcher = dispatcher
-        self.wsdl_dir = wsdl_dir
+        # Read once at start-up: GET never touches the file system, and only
+        # the files found here can ever be served.
+        self.wsdl_files = {}
+        if os.path.isdir(wsdl_dir):
+            for name in os.listdir(wsdl_dir):
+                if name.endswith(('.wsdl', '.xsd')):
+                    with open(os.path.join(wsdl_dir, name), 'rb') as f:
+                        self.wsdl_files[name] = f.read()
         self.in_flight = 0
         self._lock = threading.Lock()
 
@@ -119,13 +126,7 @@ class NgnProWsgi:
                            with_location(data, _base_url(environ)), XML)
 
     def _wsdl_file(self, name):
-        if '/' in name or name.startswith('.'):
-            return None
-        path = os.path.join(self.wsdl_dir, name)
-        if not os.path.isfile(path):
-            return None
-        with open(path, 'rb') as f:
-            return f.read()
+        return self.wsdl_files.get(name)
 
     @staticmethod
     def _reply(start_response, status, body, content_type):
