@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 from .dispatch import Dispatcher
@@ -111,16 +112,58 @@ def _supervise(config, config_path, processes):
     return max(w.returncode for w in workers)
 
 
+class _Draining:
+    """Counts calls from the moment they are queued for a pool thread until
+    that thread is done with them, and turns new calls away once drained.
+
+    Counting inside the WSGI app is not enough: a call queued but not yet
+    started, or arriving on an already accepted connection after the count
+    read zero, would run while the reactor joins the pool, and its
+    blockingCallFromThread would wait for that reactor forever.
+    """
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.queued = 0
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def callInThread(self, run):       # called on the reactor thread
+        with self._lock:
+            self.queued += 1
+
+        def counted():
+            try:
+                run()
+            finally:
+                with self._lock:
+                    self.queued -= 1
+        self.pool.callInThread(counted)
+
+    def resource(self, reactor, app):
+        from twisted.web.wsgi import WSGIResource
+        draining = self
+
+        class Resource(WSGIResource):
+            def render(self, request):
+                if draining.closed:
+                    request.setResponseCode(503)
+                    request.setHeader(b'connection', b'close')
+                    return b'Server is stopping\n'
+                return WSGIResource.render(self, request)
+        return Resource(reactor, self, app)
+
+
 def _run_worker(config, listen_fd=None):
     from twisted.internet import defer, reactor, task
     from twisted.web.server import Site
-    from twisted.web.wsgi import WSGIResource
 
     setup_logging(config)
     app, store = build_app(config)
     pool = reactor.getThreadPool()
     pool.adjustPoolsize(minthreads=1, maxthreads=config.threads)
-    resource = WSGIResource(reactor, pool, app)
+    draining = _Draining(pool)
+    resource = draining.resource(reactor, app)
     try:
         site = Site(resource, parsePOSTFormSubmission=False)
     except TypeError:  # Twisted older than 23 has no such switch
@@ -150,9 +193,11 @@ def _run_worker(config, listen_fd=None):
         # (pool threads wait for the reactor, the reactor for the pool).
         yield listener.stopListening()
         for _ in range(300):
-            if app.in_flight == 0:
+            if draining.queued == 0:
                 break
             yield task.deferLater(reactor, 0.1, lambda: None)
+        # Same reactor tick as the zero check: nothing new can be queued.
+        draining.closed = True
         store.dispose()
 
     reactor.addSystemEventTrigger('before', 'shutdown', drain)

@@ -6,7 +6,6 @@ Content-Length and no chunked encoding.
 """
 import logging
 import os
-import threading
 import time
 import zlib
 
@@ -37,8 +36,6 @@ class NgnProWsgi:
                 if name.endswith(('.wsdl', '.xsd')):
                     with open(os.path.join(wsdl_dir, name), 'rb') as f:
                         self.wsdl_files[name] = f.read()
-        self.in_flight = 0
-        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ['REQUEST_METHOD'] == 'GET':
@@ -46,13 +43,7 @@ class NgnProWsgi:
         if environ['REQUEST_METHOD'] != 'POST':
             return self._reply(start_response, '405 Method Not Allowed',
                                b'Use POST for SOAP requests\n', 'text/plain')
-        with self._lock:
-            self.in_flight += 1
-        try:
-            return self._post(environ, start_response)
-        finally:
-            with self._lock:
-                self.in_flight -= 1
+        return self._post(environ, start_response)
 
     def _post(self, environ, start_response):
         started = time.monotonic()
