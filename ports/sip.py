@@ -218,8 +218,26 @@ def update_domain(call, domain):
         call.conn, call.schema, p, domain.customer, reseller)
     if not p.is_admin and not p.is_reseller:
         customer, reseller = row['customer'], row['reseller']
+    _charge_move(call, row, customer, reseller)
     store.update_domain(call.conn, call.schema, row['domain'], dict(
         _domain_values(domain), customer=customer, reseller=reseller))
+
+
+def _charge_move(call, row, customer, reseller):
+    """Accounts and aliases follow their domain to a new owner, who must
+    have the credit for them (the old owner gets it back)."""
+    new_customer = customer if customer != row['customer'] else None
+    new_reseller = reseller if reseller != row['reseller'] else None
+    if not (new_customer or new_reseller):
+        return
+    for credit, count in (
+            ('sip_credit', store.count_in_domain(
+                call.conn, call.schema.sip_accounts, row['domain'])),
+            ('sip_alias_credit', store.count_in_domain(
+                call.conn, call.schema.sip_aliases, row['domain']))):
+        if count:
+            credits.consume(call.conn, call.schema, call.principal, credit,
+                            new_customer, new_reseller, count)
 
 
 def delete_domain(call, domain):

@@ -312,6 +312,40 @@ def test_sip_credit_exhaustion_leaves_no_row(dispatcher):
     call('addAccount', account('u3'))
 
 
+def test_moving_a_domain_charges_the_new_owner(dispatcher):
+    """A domain's accounts and aliases move with it: the new customer must
+    have the credit for them, or nothing moves."""
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
+                                        'resellerActive': True}))['id']
+
+    def customer_with(name, credit):
+        return cust('addAccount', ('account', {
+            'username': name, 'password': 'pw', 'reseller': r,
+            'properties': [{'name': 'sip_credit', 'value': credit,
+                            'category': 'credit', 'permission': 'admin'}]}
+        ))['id']
+    c1, c2 = customer_with('c1', '5'), customer_with('c2', '1')
+    call = Client(dispatcher, 'Sip', customer('r', 'rpw'))
+    call('addDomain', ('domain', {'domain': DOMAIN, 'customer': c1}))
+    call('addAccount', account('u1'))
+    call('addAccount', account('u2'))
+    assert {a['customer'] for a in rows(dispatcher, 'sip_accounts')} == {c1}
+    with pytest.raises(SoapFault) as err:
+        call('updateDomain', ('domain', {'domain': DOMAIN, 'customer': c2}))
+    assert err.value.code == 102
+    assert 'customer %d' % c2 in err.value.string
+    (dom,) = rows(dispatcher, 'sip_domains', domain=DOMAIN)
+    assert dom['customer'] == c1
+    assert {a['customer'] for a in rows(dispatcher, 'sip_accounts')} == {c1}
+    cust('setProperties', ('customer', c2), ('properties', [
+        {'name': 'sip_credit', 'value': '2', 'category': 'credit',
+         'permission': 'admin'}]))
+    call('updateDomain', ('domain', {'domain': DOMAIN, 'customer': c2}))
+    assert {a['customer'] for a in rows(dispatcher, 'sip_accounts')} == {c2}
+    assert rows(dispatcher, 'sip_domains', domain=DOMAIN)[0]['customer'] == c2
+
+
 def test_pstn_rights_follow_reseller_properties(dispatcher):
     cust = Client(dispatcher, 'Customer', admin())
     r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',

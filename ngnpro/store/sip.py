@@ -5,7 +5,7 @@ its Kamailio rows are written, or rolled back, together.
 """
 import hashlib
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 
 from .rows import now, to_wire
 
@@ -44,6 +44,11 @@ def update_domain(conn, s, name, values):
                  .values(**owner))
     conn.execute(update(s.sip_aliases).where(s.sip_aliases.c.domain == name)
                  .values(**owner))
+
+
+def count_in_domain(conn, table, name):
+    return conn.execute(select(func.count()).select_from(table)
+                        .where(table.c.domain == name)).scalar_one()
 
 
 def delete_domain(conn, s, name):
