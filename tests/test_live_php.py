@@ -133,6 +133,12 @@ $out['add'] = call($sip, 'addAccount', ['account' => (object) [
     'password' => 'pw', 'firstName' => 'Alice', 'prepaid' => 0,
     'groups' => ['free-pstn'], 'quota' => 0, 'owner' => 0,
     'acl' => [], 'properties' => []]]);
+$out['dupacc'] = call($sip, 'addAccount', ['account' => (object) [
+    'id' => (object) ['username' => 'alice', 'domain' => 'example.com'],
+    'password' => 'other']]);
+$out['nodom'] = call($sip, 'addAccount', ['account' => (object) [
+    'id' => (object) ['username' => 'bob', 'domain' => 'missing.example'],
+    'password' => 'pw']]);
 $out['auto'] = call($sip, 'addAccount', ['account' => (object) [
     'id' => (object) ['username' => '<autoincrement>', 'domain' => 'example.com'],
     'password' => 'pw']]);
@@ -148,12 +154,20 @@ $out['groups'] = call($sip, 'getGroups', ['sipId' => $id]);
 $out['alias'] = call($sip, 'addAlias', ['alias' => (object) [
     'id' => (object) ['username' => 'al', 'domain' => 'example.com'],
     'target' => $id, 'owner' => 0]]);
+$out['dupalias'] = call($sip, 'addAlias', ['alias' => (object) [
+    'id' => (object) ['username' => 'al', 'domain' => 'example.com'],
+    'target' => $id]]);
+$out['noalias'] = call($sip, 'getAlias', ['id' => (object) [
+    'username' => 'nobody', 'domain' => 'example.com']]);
 $out['aliases'] = call($sip, 'getAliases', ['query' => (object) [
     'filter' => (object) ['targetUsername' => 'alice', 'targetDomain' => 'example.com'],
     'range' => (object) ['start' => 0, 'count' => 20]]]);
 $out['peer'] = call($sip, 'addTrustedPeer', ['peer' => (object) [
     'ip' => '192.0.2.1', 'description' => 'gw', 'msteams' => false,
     'enumLookup' => 1]]);
+$out['duppeer'] = call($sip, 'addTrustedPeer', ['peer' => (object) [
+    'ip' => '192.0.2.1', 'description' => 'again']]);
+$out['nopeer'] = call($sip, 'deleteTrustedPeer', ['ip' => '192.0.2.99']);
 $out['peers'] = call($sip, 'getTrustedPeers', ['query' => (object) [
     'filter' => (object) ['tags' => '%%', 'msteams' => false]]]);
 $out['list'] = call($sip, 'getAccounts', ['query' => (object) [
@@ -176,6 +190,8 @@ $out['gone'] = call($sip, 'getAccount', ['sipId' => $id]);
     assert out['types'] == {'prepaid': 'boolean', 'groups': 'array',
                             'one': True, 'acl': 'array', 'properties': 'array',
                             'timeout': 'integer'}
+    assert out['dupacc']['fault']['code'] == 1011
+    assert out['nodom']['fault']['code'] == 1000
     assert out['auto']['ok']['id']['username'] == '1000'
     assert out['grp'] == {'ok': None}
     assert out['grp2']['fault']['code'] == 1030
@@ -185,6 +201,10 @@ $out['gone'] = call($sip, 'getAccount', ['sipId' => $id]);
     assert aliases['total'] == 1
     assert aliases['aliases'][0]['id'] == {'username': 'al',
                                            'domain': 'example.com'}
+    assert out['dupalias']['fault']['code'] == 1021
+    assert out['noalias']['fault']['code'] == 1020
+    assert out['duppeer']['fault']['code'] == 1051
+    assert out['nopeer']['fault']['code'] == 1050
     peers = out['peers']['ok']
     assert peers['total'] == 1 and peers['peers'][0]['enumLookup'] is True
     assert out['list']['ok']['total'] == 1
