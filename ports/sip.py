@@ -62,16 +62,16 @@ def _sip_id(sip_id, what='sipId'):
             _domain_name(sip_id.domain, what + '.domain'))
 
 
-def _domain(call, name):
-    row = store.domain_row(call.conn, call.schema, name)
+def _domain(call, name, for_update=False):
+    row = store.domain_row(call.conn, call.schema, name, for_update)
     if row is None:
         raise NGNProError(DOMAIN_NOT_FOUND, 'SIP domain %s does not exist'
                           % name)
     return row
 
 
-def _visible_domain(call, name):
-    row = _domain(call, name)
+def _visible_domain(call, name, for_update=False):
+    row = _domain(call, name, for_update)
     rights.require_access(call.principal, row['customer'], row['reseller'],
                           'SIP domain %s' % name)
     return row
@@ -211,7 +211,8 @@ def add_domain(call, domain):
 def update_domain(call, domain):
     if domain is None:
         raise invalid('domain is required')
-    row = _visible_domain(call, _domain_name(domain.domain))
+    # Locked before any credit row: the lock order autoincrement uses too.
+    row = _visible_domain(call, _domain_name(domain.domain), for_update=True)
     p = call.principal
     reseller = domain.reseller if p.is_admin else row['reseller']
     customer, reseller = rights.assign_owner(

@@ -105,3 +105,24 @@ def test_add_account_race(two_servers):
                     table)).scalar_one() == CREDIT
             conn.execute(delete(schema.sip_accounts))
             conn.execute(delete(schema.subscriber))
+
+
+def test_autoincrement_race(two_servers):
+    """Concurrent <autoincrement> adds in one domain each get their own
+    number; none fails on a duplicate username."""
+    a, b, _ = two_servers
+    auth = admin()
+    names = []
+
+    def worker(i):
+        data = envelope('Sip', 'addAccount', [('account', {
+            'id': {'username': '<autoincrement>', 'domain': 'example.com'},
+            'password': 'pw'})], auth)
+        return (a, b)[i % 2].handle(data).errorcode
+    results = race(worker)
+    assert results == [0] * THREADS
+    schema = a.store.schema
+    with a.store.engine.begin() as conn:
+        names = sorted(int(n) for (n,) in conn.execute(
+            select(schema.subscriber.c.username)))
+    assert names == list(range(1000, 1000 + THREADS))

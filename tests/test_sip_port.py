@@ -98,6 +98,11 @@ def test_autoincrement_username(sip):
     second = sip('addAccount', account('<autoincrement>'))
     assert first['id']['username'] == '1000'
     assert second['id']['username'] == '1001'
+    # Only all-digit names count, compared as numbers, not as text.
+    for name in ('alice', '99999x', '999', '12000', '0000000000000000000042'):
+        sip('addAccount', account(name))
+    assert sip('addAccount', account('<autoincrement>'))['id']['username'] \
+        == '12001'
 
 
 def test_update_replaces_but_keeps_password(sip, dispatcher):

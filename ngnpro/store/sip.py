@@ -5,7 +5,8 @@ its Kamailio rows are written, or rolled back, together.
 """
 import hashlib
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import (BigInteger, and_, cast, delete, exists, func, insert,
+                        select, update)
 
 from .rows import now, to_wire
 
@@ -21,10 +22,11 @@ def ha1_pair(username, domain, password):
 
 # -- domains ---------------------------------------------------------------
 
-def domain_row(conn, s, name):
-    return conn.execute(select(s.sip_domains)
-                        .where(s.sip_domains.c.domain == name)
-                        ).mappings().first()
+def domain_row(conn, s, name, for_update=False):
+    stmt = select(s.sip_domains).where(s.sip_domains.c.domain == name)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).mappings().first()
 
 
 def insert_domain(conn, s, values):
@@ -75,13 +77,17 @@ def account_row(conn, s, username, domain, for_update=False):
 
 
 def numeric_usernames_max(conn, s, domain):
-    """Highest all-digit username in a domain (for <autoincrement>)."""
-    best = 0
-    for (name,) in conn.execute(select(s.sip_accounts.c.username).where(
-            s.sip_accounts.c.domain == domain)):
-        if name.isdigit():
-            best = max(best, int(name))
-    return best
+    """Highest all-digit username in a domain (for <autoincrement>).
+
+    The domain row is locked first, so two concurrent autoincrements in one
+    domain serialise instead of both picking the same number."""
+    a = s.sip_accounts
+    domain_row(conn, s, domain, for_update=True)
+    best = conn.execute(
+        select(func.max(cast(a.c.username, BigInteger)))
+        .where(a.c.domain == domain,
+               a.c.username.regexp_match('^[0-9]{1,18}$'))).scalar()
+    return int(best or 0)
 
 
 def insert_account(conn, s, values, secret, groups, properties, acl):
