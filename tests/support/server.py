@@ -20,6 +20,7 @@ threads = 8
 processes = {processes}
 access_log = {log}
 {tls}
+{server_extra}
 [database]
 url = {url}
 [kamailio]
@@ -29,7 +30,11 @@ rpc_socket = {rpc_socket}
 
 class Server:
     def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None,
-                 processes=1):
+                 processes=1, command=None, env=None, server_extra=''):
+        # command/env: run another build of the server (an unpacked .deb).
+        self.command = command or [sys.executable, '-m', 'ngnpro.cli']
+        self.env = env
+        self.cwd = workdir if command else None
         self.workdir = str(workdir)
         self.port = port or int(os.environ.get('NGNPRO_TEST_PORT') or 0) \
             or free_port()
@@ -39,6 +44,7 @@ class Server:
             f.write(CONFIG.format(user=ADMIN[0], password=ADMIN[1],
                                   port=self.port, log=self.log, url=db_url,
                                   rpc_socket=rpc_socket, processes=processes,
+                                  server_extra=server_extra,
                                   tls=('tls_certificate = %s\ntls_private_key = %s'
                                        % tls) if tls else ''))
         self.proc = None
@@ -46,19 +52,19 @@ class Server:
                                                   self.port)
 
     def _cli(self, *args):
-        return [sys.executable, '-m', 'ngnpro.cli', '-c', self.config] + \
-            list(args)
+        return self.command + ['-c', self.config] + list(args)
 
     def init_db(self):
         """`ngnpro db init`, as an operator runs it before the first start."""
-        subprocess.run(self._cli('db', 'init'), check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(self._cli('db', 'init'), check=True, env=self.env,
+                       capture_output=True, timeout=60, cwd=self.cwd)
 
     def start(self, timeout=20):
         self.init_db()
         self.stderr = open(os.path.join(self.workdir, 'stderr.log'), 'wb')
         self.proc = subprocess.Popen(self._cli('serve'), stdout=self.stderr,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env=self.env,
+                                     cwd=self.cwd)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
