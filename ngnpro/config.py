@@ -22,6 +22,7 @@ class Config:
     max_inflated_size: int = 4194304
     max_page_size: int = 5000
     max_array_length: int = 1000
+    max_elements: int = 200000
     store_clear_text_passwords: bool = True
     kamailio_tables: dict = field(default_factory=dict)
     kamailio_rpc_socket: str = ''
@@ -50,7 +51,7 @@ class Config:
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
         c.database_url = get('database', 'url', fallback=c.database_url)
         for key in ('max_request_size', 'max_inflated_size', 'max_page_size',
-                    'max_array_length'):
+                    'max_array_length', 'max_elements'):
             setattr(c, key, parser.getint('limits', key,
                                           fallback=getattr(c, key)))
         c.store_clear_text_passwords = parser.getboolean(

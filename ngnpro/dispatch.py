@@ -80,7 +80,7 @@ class Dispatcher:
         outcome = Outcome(500, b'')
         typed = True
         try:
-            request = envelope.parse(data)
+            request = envelope.parse(data, self.config.max_elements)
             typed = request.encoded
             outcome.operation = request.operation
             port, op = self.resolve(request)

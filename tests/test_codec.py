@@ -111,6 +111,40 @@ def test_bad_envelopes(data, fragment):
     assert err.value.errorcode == 105 and fragment in err.value.errorstring
 
 
+def _ref_bomb(depth):
+    """Each multi-ref points twice at the next: 2**depth copies."""
+    refs = b''.join(b'<m%d id="m%d" SOAP-ENC:root="0"><a href="#m%d"/>'
+                    b'<b href="#m%d"/></m%d>' % (i, i, i + 1, i + 1, i)
+                    for i in range(depth))
+    return (HEAD + b'<SOAP-ENV:Body><ns1:getCustomers xmlns:ns1="urn:'
+            b'AGProjects:NGNPro:Customer"><query href="#m0"/>'
+            b'</ns1:getCustomers>' + refs +
+            b'<m%d id="m%d" SOAP-ENC:root="0">x</m%d></SOAP-ENV:Body>'
+            % (depth, depth, depth) + TAIL)
+
+
+def test_multiref_expansion_is_bounded():
+    bomb = _ref_bomb(40)
+    assert len(bomb) < 4000
+    with pytest.raises(NGNProError) as err:
+        envelope.parse(bomb)
+    assert err.value.errorcode == 106
+    assert 'more than 200000 elements' in err.value.errorstring
+    # The same shape, small enough, expands in full.
+    request = envelope.parse(_ref_bomb(4))
+    assert len(request.body.findall('.//a')) == 1 + 2 + 4 + 8
+
+
+def test_multiref_limit_comes_from_the_config():
+    from tests.helpers import make_dispatcher
+    small = make_dispatcher('sqlite://', max_elements=20)
+    outcome = small.handle(_ref_bomb(4))
+    assert outcome.status == 500 and outcome.errorcode == 106
+    roomy = make_dispatcher('sqlite://', max_elements=1000)
+    # Past the parser, it stops at the missing auth header.
+    assert roomy.handle(_ref_bomb(4)).errorcode == 100
+
+
 def test_encoded_answer_typing():
     account = {'id': {'username': 'a', 'domain': 'b'}, 'prepaid': False,
                'groups': ['one'], 'acl': [], 'properties': None,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..faults import NGNProError, INVALID_REQUEST
+from ..config import Config
+from ..faults import NGNProError, INVALID_REQUEST, REQUEST_TOO_LARGE
 
 SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/'
 SOAP_ENC = 'http://schemas.xmlsoap.org/soap/encoding/'
@@ -52,8 +53,12 @@ class Request:
     encoded: bool             # True: rpc/encoded, answer with full typing
 
 
-def parse(data):
-    """Bytes of an HTTP body -> Request, or NGNProError for bad input."""
+def parse(data, max_elements=Config.max_elements):
+    """Bytes of an HTTP body -> Request, or NGNProError for bad input.
+
+    ``max_elements`` bounds the tree once multi-refs are copied out: a few
+    KB of refs that each point twice at the next would otherwise grow
+    without bound, unseen by the body-size limits."""
     try:
         root = etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
@@ -64,7 +69,7 @@ def parse(data):
     body = root.find('{%s}Body' % SOAP_ENV)
     if body is None:
         raise NGNProError(INVALID_REQUEST, 'SOAP envelope without Body')
-    _resolve_multirefs(body)
+    _resolve_multirefs(body, max_elements)
     op = next((c for c in body if isinstance(c.tag, str)), None)
     if op is None:
         raise NGNProError(INVALID_REQUEST, 'SOAP Body is empty')
@@ -89,19 +94,31 @@ def _is_encoded(root, op):
     return False
 
 
-def _resolve_multirefs(body):
+def _resolve_multirefs(body, max_elements):
     """Replace every href="#id" with a deep copy of its target, so that an
     id referenced twice arrives twice (spyne's resolver moves the node)."""
     targets = {el.get('id'): el for el in body.iter() if el.get('id')}
+    total = sum(1 for _ in body.iter())
     for _ in range(64):  # nested refs resolve in a few passes; cap cycles
         refs = [el for el in body.iter() if (el.get('href') or '')[:1] == '#']
         if not refs:
             break
+        sizes = {}
         for el in refs:
-            target = targets.get(el.get('href')[1:])
+            ref = el.get('href')[1:]
+            target = targets.get(ref)
             if target is None:
                 raise NGNProError(INVALID_REQUEST,
-                                  'Unresolved reference %s' % el.get('href'))
+                                  'Unresolved reference #%s' % ref)
+            if ref not in sizes:
+                sizes[ref] = sum(1 for _ in target.iter()) - 1
+            total += sizes[ref]
+        if total > max_elements:
+            raise NGNProError(REQUEST_TOO_LARGE, 'Request too large: its '
+                              'multi-refs expand to more than %d elements'
+                              % max_elements)
+        for el in refs:
+            target = targets[el.get('href')[1:]]
             del el.attrib['href']
             for k, v in target.attrib.items():
                 if k not in ('id', '{%s}root' % SOAP_ENC) and k not in el.attrib:
