@@ -33,6 +33,11 @@ _NAME = re.compile(r'^[a-z0-9._~+=$,;?/!*\'()&%-]+$')   # SIP user part
 _DOMAIN = re.compile(r'^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*'
                      r'[a-z0-9])?)*$')
 PSTN_GROUP = 'free-pstn'
+# Groups with a meaning beyond routing (guide, SIP account groups): lawful
+# intercept is internal; blocked is an administrative block; quota is the
+# rating engine's PSTN block; prepaid mirrors the prepaid flag.
+INTERCEPT_GROUP, BLOCKED_GROUP = 'intercept', 'blocked'
+QUOTA_GROUP, PREPAID_GROUP = 'quota', 'prepaid'
 
 
 # -- shared checks ---------------------------------------------------------
@@ -112,11 +117,27 @@ def _reseller_flag(call, reseller, name):
     return (value or '').strip().lower() in ('1', 'yes', 'true', 'on')
 
 
+def _check_reserved_groups(call, before, after):
+    changed = set(after['groups']) ^ set(before['groups'] if before else ())
+    if INTERCEPT_GROUP in changed:
+        raise denied('Permission denied: group %s is reserved to the '
+                     'administrator' % INTERCEPT_GROUP)
+    if before and not call.principal.is_reseller and \
+            BLOCKED_GROUP in set(before['groups']) - set(after['groups']):
+        raise denied('Permission denied: only the reseller or the '
+                     'administrator can lift a block (group %s)'
+                     % BLOCKED_GROUP)
+
+
 def _check_pstn(call, domain_row, before, after):
     """PSTN features on accounts of a customer's domain obey the reseller's
     pstn_access / pstn_changes / prepaid_changes (guide: "Conventions for
-    resellers"). ``before`` is None on create."""
-    if call.principal.is_admin or not domain_row['customer']:
+    resellers"); reserved groups are not for customers to change. ``before``
+    is None on create."""
+    if call.principal.is_admin:
+        return
+    _check_reserved_groups(call, before, after)
+    if not domain_row['customer']:
         return
     reseller = domain_row['reseller']
     pstn_after = PSTN_GROUP in after['groups'] or after['quota'] > 0
@@ -126,13 +147,15 @@ def _check_pstn(call, domain_row, before, after):
             raise denied('Permission denied: reseller %d has no pstn_access; '
                          'cannot create accounts with PSTN access' % reseller)
         return
-    if before['prepaid'] != after['prepaid'] and not _reseller_flag(
-            call, reseller, 'prepaid_changes'):
+    def moved(group):
+        return (group in before['groups']) != (group in after['groups'])
+    if (before['prepaid'] != after['prepaid'] or moved(PREPAID_GROUP)) and \
+            not _reseller_flag(call, reseller, 'prepaid_changes'):
         raise denied('Permission denied: reseller %d may not change prepaid '
                      '(prepaid_changes)' % reseller)
     pstn_before = PSTN_GROUP in before['groups']
-    if (pstn_before != (PSTN_GROUP in after['groups'])
-            or before['quota'] != after['quota']):
+    if moved(PSTN_GROUP) or moved(QUOTA_GROUP) or \
+            before['quota'] != after['quota']:
         if not _reseller_flag(call, reseller, 'pstn_changes'):
             raise denied('Permission denied: reseller %d may not change PSTN '
                          'access or quota (pstn_changes)' % reseller)
@@ -504,9 +527,10 @@ def _change_group(call, sip_id, group, add):
     if not add and not member:
         raise NGNProError(NOT_IN_GROUP, 'SIP account %s@%s is not in group %s'
                           % (user, dom, group))
-    if group == PSTN_GROUP:
+    if not call.principal.is_admin:
         before = _groups(call, row)
-        after = before + [group] if add else [g for g in before if g != group]
+        after = before + [group] if add else [g for g in before
+                                              if g != group]
         _check_pstn(call, _domain(call, dom), _pstn_state(row, before),
                     _pstn_state(row, after))
     (store.add_group if add else store.remove_group)(

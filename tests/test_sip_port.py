@@ -382,6 +382,55 @@ def test_pstn_rights_follow_reseller_properties(dispatcher):
     assert call('getAccount', ('sipId', alice))['prepaid'] is False
 
 
+def test_reserved_groups_are_not_for_customers(dispatcher):
+    """intercept is the administrator's; a block (blocked) is lifted by the
+    reseller or admin; the quota block and prepaid follow pstn_changes and
+    prepaid_changes like free-pstn and the prepaid flag."""
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
+                                        'resellerActive': True}))['id']
+    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
+                                        'reseller': r}))['id']
+    root = Client(dispatcher, 'Sip', admin())
+    root('addDomain', ('domain', {'domain': DOMAIN, 'customer': c}))
+    reserved = ['blocked', 'intercept', 'prepaid', 'quota']
+    root('addAccount', account('x', groups=reserved))
+    root('addAccount', account('y'))
+    x = {'username': 'x', 'domain': DOMAIN}
+    y = {'username': 'y', 'domain': DOMAIN}
+    as_c = Client(dispatcher, 'Sip', customer('c', 'cpw'))
+    as_r = Client(dispatcher, 'Sip', customer('r', 'rpw'))
+
+    def refused(call, *args):
+        with pytest.raises(SoapFault) as err:
+            call(*args)
+        assert err.value.code == 101
+        return err.value.string
+    said = [refused(as_c, 'removeFromGroup', ('sipId', x), ('group', g))
+            for g in reserved]
+    assert 'lift a block' in said[0] and 'reserved' in said[1]
+    assert 'prepaid_changes' in said[2] and 'pstn_changes' in said[3]
+    got = as_c('getAccount', ('sipId', x))
+    refused(as_c, 'updateAccount', ('account', dict(got, groups=[])))
+    refused(as_c, 'addToGroup', ('sipId', y), ('group', 'intercept'))
+    refused(as_c, 'addAccount', account('z', groups=['intercept']))
+    # Echoing the account back unchanged is fine; so is blocking oneself.
+    as_c('updateAccount', ('account', dict(got, firstName='Echo')))
+    as_c('addToGroup', ('sipId', y), ('group', 'blocked'))
+    assert as_c('getGroups', ('sipId', x)) == reserved
+    # The reseller lifts the block, but not the intercept.
+    as_r('removeFromGroup', ('sipId', x), ('group', 'blocked'))
+    refused(as_r, 'removeFromGroup', ('sipId', x), ('group', 'intercept'))
+    cust('setProperties', ('customer', r), ('properties', [
+        {'name': 'pstn_changes', 'value': '1', 'category': 'sip',
+         'permission': 'admin'}]))
+    as_c('removeFromGroup', ('sipId', x), ('group', 'quota'))
+    assert as_c('getGroups', ('sipId', x)) == ['intercept', 'prepaid']
+    root('removeFromGroup', ('sipId', x), ('group', 'intercept'))
+    assert [r['grp'] for r in rows(dispatcher, 'grp', username='x')] \
+        == ['prepaid']
+
+
 def test_domains_listing_and_reassignment(sip, dispatcher):
     cust = Client(dispatcher, 'Customer', admin())
     c = cust('addAccount', ('account', {'username': 'c',
