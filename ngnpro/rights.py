@@ -10,6 +10,35 @@ from .faults import CUSTOMER_NOT_FOUND, INVALID_ARGUMENT, NGNProError, denied
 
 # Property permissions (guide "Conventions for the properties").
 ADMIN, RESELLER = 'admin', 'reseller'
+_RANK = {ADMIN: 2, RESELLER: 1}
+
+# Properties the server itself acts on, with the category and permission the
+# legacy platform gives them (interface spec, customer property names). Their
+# permission is at least this, whatever a client sends or an old row says, so
+# that nobody but the admin can raise a credit or grant PSTN rights.
+KNOWN_PROPERTIES = {
+    **{name: ('credit', ADMIN) for name in (
+        'sip_credit', 'sip_alias_credit', 'enum_range_credit',
+        'enum_number_credit', 'dns_zone_credit', 'email_credit')},
+    **{name: ('sip', ADMIN) for name in (
+        'pstn_access', 'prepaid_changes', 'pstn_changes',
+        'payment_processor_class')},
+    'support_order': ('billing', ADMIN),
+    'digest_settings_page': ('', RESELLER),
+}
+
+
+def known_property(prop):
+    """``prop`` (name/value/category/permission) with the category of a known
+    name filled in and its permission raised to the known one."""
+    known = KNOWN_PROPERTIES.get(prop['name'])
+    if known is None:
+        return prop
+    category, permission = known
+    out = dict(prop, category=prop['category'] or category)
+    if _RANK.get(prop['permission'], 0) < _RANK[permission]:
+        out['permission'] = permission
+    return out
 
 
 def can_see(principal, customer, reseller):

@@ -42,16 +42,17 @@ def _properties_in(call, props):
         name = (p.name or '').strip() if p is not None else ''
         if not name:
             raise invalid('Every property needs a name')
-        out.append({'name': name, 'value': p.value or '',
-                    'category': p.category or '',
-                    'permission': p.permission or ''})
+        out.append(rights.known_property(
+            {'name': name, 'value': p.value or '',
+             'category': p.category or '', 'permission': p.permission or ''}))
     return out
 
 
 def _check_property_changes(call, target_id, target_reseller, old, new):
     """Refuse when the caller adds, removes or edits a property whose
     permission it lacks (guide: property permissions)."""
-    old = {p['name']: p for p in old}
+    # Stored rows normalised too: rows written before a name became known.
+    old = {p['name']: rights.known_property(p) for p in old}
     new = {p['name']: p for p in new}
     for name in set(old) | set(new):
         before, after = old.get(name), new.get(name)

@@ -114,6 +114,37 @@ def test_set_properties_merges_by_name(cust):
         ('sip_accounts_last_domain', 'example.org'), ('sip_credit', '10')]
 
 
+def test_known_properties_keep_their_permission(cust, dispatcher):
+    """Credits and PSTN rights are the admin's whatever permission a client
+    sends: a reseller cannot grant them to itself or to its customers."""
+    r = new_customer(cust, 'resel', resellerActive=True)['id']
+    c = new_customer(cust, 'client', reseller=r)['id']
+    as_r = Client(dispatcher, 'Customer', customer('resel', 'resel-pw'))
+    for target in (r, c):
+        for name, permission in (('pstn_access', 'reseller'),
+                                 ('sip_credit', 'customer'),
+                                 ('prepaid_changes', '')):
+            with pytest.raises(SoapFault) as err:
+                as_r('setProperties', ('customer', target), ('properties', [
+                    {'name': name, 'value': '1', 'permission': permission}]))
+            assert err.value.code == 101
+            assert 'permission admin' in err.value.string
+    assert cust('getProperties', ('customer', r)) == []
+    # A name the server does not act on keeps what the client sends.
+    as_r('setProperties', ('customer', c), ('properties', [
+        {'name': 'support_web', 'value': 'w', 'permission': 'reseller'}]))
+    # The admin sets them; they are stored with their known permission, and
+    # the reseller can still echo its account back unchanged.
+    cust('setProperties', ('customer', r), ('properties', [
+        {'name': 'pstn_access', 'value': '1', 'permission': 'customer'}]))
+    assert cust('getProperties', ('customer', r)) == [
+        {'name': 'pstn_access', 'value': '1', 'category': 'sip',
+         'permission': 'admin'}]
+    own = as_r('getAccount', ('id', r))
+    as_r('updateAccount', ('account', dict(own, firstName='Changed')))
+    assert cust('getAccount', ('id', r))['firstName'] == 'Changed'
+
+
 def test_get_customers_filter_order_range_total(cust):
     r = new_customer(cust, 'reseller1')
     for i in range(25):
