@@ -52,7 +52,11 @@ def authenticate(conn, schema, config, header):
 
 
 def _same(a, b):
-    return hmac.compare_digest((a or '').encode(), (b or '').encode())
+    """Constant-time match; an empty password (an account created without
+    one, an unset admin password) never matches."""
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def _customer(conn, schema, column, value):

@@ -381,10 +381,12 @@ def add_account(call, account):
         user = _next_username(call, domain)
     else:
         user = _username(raw_user, 'account.id.username')
+    # Existence first: an import replays exported accounts, whose password
+    # is empty when clear text is not kept, and acts on 1011.
+    _address_free(call, user, domain, ACCOUNT_EXISTS)
     password = account.password or ''
     if not password:
         raise invalid('A password is required for a new SIP account')
-    _address_free(call, user, domain, ACCOUNT_EXISTS)
     values = _account_values(call, account)
     groups = _groups_in(call, account.groups)
     properties = _properties_in(call, account.properties)

@@ -230,9 +230,11 @@ def test_page_size_limit_enforced(dispatcher):
 def test_wrong_or_missing_credentials(dispatcher):
     cust = Client(dispatcher, 'Customer', admin())
     new_customer(cust, 'acme')
+    new_customer(cust, 'nopw', password='')
     for auth in ({'username': 'ngnpro-admin', 'password': 'nope',
                   'admin': True},
                  customer('acme', 'wrong'), customer('ghost', 'x'),
+                 customer('nopw', ''), customer('', ''),
                  dict(admin(), impersonate=777), None):
         with pytest.raises(SoapFault) as err:
             Client(dispatcher, 'Customer', auth)('getCustomers',

@@ -207,6 +207,32 @@ def test_delete_account_removes_rows_everywhere(sip, dispatcher):
     assert rows(dispatcher, 'domain') == []
 
 
+def test_delete_domain_removes_aliases_pointing_into_it(sip, dispatcher):
+    sip('addDomain', ('domain', {'domain': 'other.example'}))
+    sip('addAccount', account('alice'))
+    sip('addAccount', ('account', {'id': {'username': 'bob',
+                                          'domain': 'other.example'},
+                                   'password': 'pw'}))
+    for user, target in (('in', 'alice'), ('keep', 'bob')):
+        sip('addAlias', ('alias', {
+            'id': {'username': user, 'domain': 'other.example'},
+            'target': {'username': target, 'domain': DOMAIN
+                       if target == 'alice' else 'other.example'}}))
+    sip('deleteDomain', ('domain', DOMAIN))
+    assert [a['username'] for a in rows(dispatcher, 'sip_aliases')] == ['keep']
+    assert [(a['alias_username'], a['username'])
+            for a in rows(dispatcher, 'dbaliases')] == [('keep', 'bob')]
+    assert [a['username'] for a in rows(dispatcher, 'subscriber')] == ['bob']
+
+
+def test_import_replay_of_an_existing_account_is_1011(sip):
+    """Exports carry an empty password when clear text is not kept."""
+    sip('addAccount', account('alice'))
+    with pytest.raises(SoapFault) as err:
+        sip('addAccount', account('alice', password=''))
+    assert err.value.code == 1011
+
+
 def test_trusted_peers(sip, dispatcher):
     peer = {'ip': '192.0.2.10', 'description': 'Carrier A', 'callLimit': 30,
             'msteams': False, 'tags': 'pstn carrier', 'enumLookup': 1,

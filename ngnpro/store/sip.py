@@ -60,8 +60,13 @@ def delete_domain(conn, s, name):
     conn.execute(delete(s.sip_accounts).where(s.sip_accounts.c.domain == name))
     conn.execute(delete(s.subscriber).where(s.subscriber.c.domain == name))
     conn.execute(delete(s.grp).where(s.grp.c.domain == name))
-    conn.execute(delete(s.sip_aliases).where(s.sip_aliases.c.domain == name))
-    conn.execute(delete(s.dbaliases).where(s.dbaliases.c.alias_domain == name))
+    # Aliases in the domain, and those elsewhere that point into it (as
+    # deleteAccount removes the aliases of an account).
+    al, db = s.sip_aliases, s.dbaliases
+    conn.execute(delete(al).where((al.c.domain == name)
+                                  | (al.c.target_domain == name)))
+    conn.execute(delete(db).where((db.c.alias_domain == name)
+                                  | (db.c.domain == name)))
     conn.execute(delete(s.sip_domains).where(s.sip_domains.c.domain == name))
     conn.execute(delete(s.domain).where(s.domain.c.domain == name))
 
