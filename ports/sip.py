@@ -93,9 +93,9 @@ def _account(call, sip_id, for_update=False):
     return row
 
 
-def _owner(call, owner, domain_row):
+def _owner(call, owner):
     """``owner`` must be 0 or a customer the caller may assign records to:
-    anyone for admin, a customer of the domain's reseller otherwise."""
+    anyone for admin, one the caller can see otherwise."""
     owner = int(owner or 0)
     if not owner:
         return 0
@@ -394,8 +394,7 @@ def add_account(call, account):
     _check_pstn(call, dom, None, {'groups': groups, 'quota': values['quota'],
                                   'prepaid': values['prepaid']})
     values.update(username=user, domain=domain, customer=dom['customer'],
-                  reseller=dom['reseller'], owner=_owner(call, account.owner,
-                                                         dom))
+                  reseller=dom['reseller'], owner=_owner(call, account.owner))
     if not values['email']:
         values['email'] = '%s@%s' % (user, domain)
     secret, clear = _secret(call, user, domain, dom['reseller'], password)
@@ -414,7 +413,7 @@ def update_account(call, account):
     row = _account(call, account.id, for_update=True)
     dom = _domain(call, row['domain'])
     values = _account_values(call, account)
-    values['owner'] = _owner(call, account.owner, dom)
+    values['owner'] = _owner(call, account.owner)
     groups = None if account.groups is None else _groups_in(call,
                                                             account.groups)
     properties = None if account.properties is None else \
@@ -558,7 +557,7 @@ def _alias_values(call, alias, dom):
         raise invalid('alias.target is required')
     tuser, tdom = _sip_id(alias.target, 'alias.target')
     return {'target_username': tuser, 'target_domain': tdom,
-            'owner': _owner(call, alias.owner, dom)}
+            'owner': _owner(call, alias.owner)}
 
 
 def _alias(call, sip_id):
@@ -642,7 +641,9 @@ def _peer_ip(value):
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise invalid('Invalid trusted peer IP address %r' % value)
-    if '/' not in text:
+    # One spelling per peer: 192.0.2.1, 192.0.2.1/32 and 192.0.2.1/255.255.255.255
+    # are the same Kamailio address row.
+    if net.prefixlen == net.max_prefixlen:
         return str(net.network_address)
     return str(net)
 
@@ -684,7 +685,7 @@ def add_trusted_peer(call, peer):
                                              peer.customer, peer.reseller)
     values = _peer_values(call, peer)
     values.update(ip=ip, customer=customer, reseller=reseller,
-                  owner=int(peer.owner or 0))
+                  owner=_owner(call, peer.owner))
     store.insert_peer(call.conn, call.schema, values)
     schedule_reload(call, 'permissions.addressReload')
 
@@ -697,12 +698,17 @@ def update_trusted_peer(call, peer):
     if not p.is_admin and not p.is_reseller:
         raise denied('Permission denied: customers cannot change trusted '
                      'peers')
+    # The client's edit form sends customer/owner on add only: absent means
+    # unchanged, not 0.
+    def given(member):
+        value = getattr(peer, member, None)
+        return row[member] if value is None else value
     customer, reseller = rights.assign_owner(
-        call.conn, call.schema, p, peer.customer,
-        peer.reseller if p.is_admin else row['reseller'])
+        call.conn, call.schema, p, given('customer'),
+        given('reseller') if p.is_admin else row['reseller'])
     values = _peer_values(call, peer)
     values.update(ip=row['ip'], customer=customer, reseller=reseller,
-                  owner=int(peer.owner or 0))
+                  owner=_owner(call, given('owner')))
     store.update_peer(call.conn, call.schema, row, values)
     schedule_reload(call, 'permissions.addressReload')
 

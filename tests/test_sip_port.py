@@ -225,6 +225,29 @@ def test_delete_domain_removes_aliases_pointing_into_it(sip, dispatcher):
     assert [a['username'] for a in rows(dispatcher, 'subscriber')] == ['bob']
 
 
+def test_trusted_peer_update_keeps_what_the_form_does_not_send(dispatcher):
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
+                                        'resellerActive': True}))['id']
+    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
+                                        'reseller': r}))['id']
+    other = cust('addAccount', ('account', {'username': 'o',
+                                            'password': 'opw'}))['id']
+    as_r = Client(dispatcher, 'Sip', customer('r', 'rpw'))
+    with pytest.raises(SoapFault) as err:
+        as_r('addTrustedPeer', ('peer', {'ip': '192.0.2.9', 'owner': other}))
+    assert err.value.code == 101
+    as_r('addTrustedPeer', ('peer', {'ip': '192.0.2.9', 'customer': c,
+                                     'owner': c, 'description': 'gw'}))
+    as_r('updateTrustedPeer', ('peer', {'ip': '192.0.2.9',
+                                        'description': 'gw 2'}))
+    Client(dispatcher, 'Sip', admin())('updateTrustedPeer', ('peer', {
+        'ip': '192.0.2.9/32', 'description': 'gw 3'}))
+    (peer,) = rows(dispatcher, 'trusted_peers')
+    assert (peer['customer'], peer['reseller'], peer['owner'],
+            peer['description']) == (c, r, c, 'gw 3')
+
+
 def test_import_replay_of_an_existing_account_is_1011(sip):
     """Exports carry an empty password when clear text is not kept."""
     sip('addAccount', account('alice'))
@@ -241,9 +264,11 @@ def test_trusted_peers(sip, dispatcher):
     sip('addTrustedPeer', ('peer', {'ip': '198.51.100.7', 'msteams': True,
                                     'tenant': 'contoso', 'description':
                                     'Teams'}))
-    with pytest.raises(SoapFault) as err:
-        sip('addTrustedPeer', ('peer', peer))
-    assert err.value.code == 1051
+    # The same host in any spelling is the same peer.
+    for spelling in ('192.0.2.10', '192.0.2.10/32', '192.0.2.10/255.255.255.255'):
+        with pytest.raises(SoapFault) as err:
+            sip('addTrustedPeer', ('peer', dict(peer, ip=spelling)))
+        assert err.value.code == 1051
     (addr,) = [a for a in rows(dispatcher, 'address')
                if a['ip_addr'] == '192.0.2.10']
     assert (addr['grp'], addr['mask'], addr['port']) == (1, 32, 0)
