@@ -1,7 +1,21 @@
 """Small helpers every port uses on decoded arguments."""
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+
 from ngnpro import rights
-from ngnpro.faults import invalid
+from ngnpro.faults import NGNProError, invalid
 from ngnpro.store.query import page
+
+
+@contextmanager
+def unique(code, message):
+    """An insert whose key another call took between our existence check and
+    the insert (the loser of a race) answers the same fault as the check."""
+    try:
+        yield
+    except IntegrityError:
+        raise NGNProError(code, message)
 
 
 def members_of(obj, members):

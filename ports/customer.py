@@ -2,7 +2,6 @@
 from functools import lru_cache
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ngnpro import rights
 from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
@@ -13,7 +12,7 @@ from ngnpro.store.rows import column_name
 from ngnpro.types.common import BigInt, CustomerPropertyArray
 from ngnpro.types.customer import (CUSTOMER_FILTER_STRINGS, CustomerAccount,
                                    CustomerQuery, CustomerQueryResult)
-from ports.common import check_array, members_of, search, service
+from ports.common import check_array, members_of, search, service, unique
 
 MEMBERS = tuple(m for m in CustomerAccount._type_info if m != 'properties')
 # Members only the administrator (or, for their customers, a reseller) sets.
@@ -125,12 +124,9 @@ def add_account(call, account):
     _username_free(call, v['username'])
     if not p.is_admin:
         _check_property_changes(call, None, v['reseller'], [], props)
-    try:
+    with unique(CUSTOMER_EXISTS, 'Customer username %s already exists'
+                % v['username']):
         new_id = store.insert_customer(call.conn, call.schema, v, MEMBERS)
-    except IntegrityError:
-        # Another call took the username between the check and the insert.
-        raise NGNProError(CUSTOMER_EXISTS, 'Customer username %s already '
-                          'exists' % v['username'])
     if not v['reseller']:
         # No reseller given: the customer becomes a reseller of its own.
         store.make_reseller(call.conn, call.schema, new_id)

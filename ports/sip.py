@@ -24,7 +24,7 @@ from ngnpro.types.sip import (AliasQuery, AliasQueryResult, SipAccount,
                               SipDomainQueryResult, SipQuery, SipQueryResult,
                               TrustedPeer, TrustedPeerQuery,
                               TrustedPeerQueryResult)
-from ports.common import check_array, search, service
+from ports.common import check_array, search, service, unique
 
 AUTOINCREMENT = '<autoincrement>'
 AUTOINCREMENT_START = 1000
@@ -225,9 +225,10 @@ def add_domain(call, domain):
     customer, reseller = rights.assign_owner(
         call.conn, call.schema, call.principal, domain.customer,
         domain.reseller)
-    store.insert_domain(call.conn, call.schema, dict(
-        _domain_values(domain), domain=name, customer=customer,
-        reseller=reseller))
+    with unique(DOMAIN_EXISTS, 'SIP domain %s already exists' % name):
+        store.insert_domain(call.conn, call.schema, dict(
+            _domain_values(domain), domain=name, customer=customer,
+            reseller=reseller))
     schedule_reload(call, 'domain.reload')
 
 
@@ -401,8 +402,10 @@ def add_account(call, account):
     values['password'] = clear
     credits.consume(call.conn, call.schema, call.principal, 'sip_credit',
                     dom['customer'], dom['reseller'])
-    store.insert_account(call.conn, call.schema, values, secret, groups,
-                         properties, acl)
+    with unique(ACCOUNT_EXISTS, 'SIP account %s@%s already exists'
+                % (user, domain)):
+        store.insert_account(call.conn, call.schema, values, secret, groups,
+                             properties, acl)
     return _account_wire(call, store.account_row(call.conn, call.schema,
                                                  user, domain))
 
@@ -585,7 +588,9 @@ def add_alias(call, alias):
                     'sip_alias_credit', dom['customer'], dom['reseller'])
     values.update(username=user, domain=domain, customer=dom['customer'],
                   reseller=dom['reseller'])
-    store.insert_alias(call.conn, call.schema, values)
+    with unique(ALIAS_EXISTS, 'SIP alias %s@%s already exists'
+                % (user, domain)):
+        store.insert_alias(call.conn, call.schema, values)
 
 
 def update_alias(call, alias):
@@ -686,7 +691,8 @@ def add_trusted_peer(call, peer):
     values = _peer_values(call, peer)
     values.update(ip=ip, customer=customer, reseller=reseller,
                   owner=_owner(call, peer.owner))
-    store.insert_peer(call.conn, call.schema, values)
+    with unique(PEER_EXISTS, 'Trusted peer %s already exists' % ip):
+        store.insert_peer(call.conn, call.schema, values)
     schedule_reload(call, 'permissions.addressReload')
 
 

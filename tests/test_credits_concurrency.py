@@ -126,3 +126,23 @@ def test_autoincrement_race(two_servers):
         names = sorted(int(n) for (n,) in conn.execute(
             select(schema.subscriber.c.username)))
     assert names == list(range(1000, 1000 + THREADS))
+
+
+@pytest.mark.parametrize('operation,arg,code', [
+    ('addDomain', ('domain', {'domain': 'race.example'}), 1001),
+    ('addAccount', ('account', {'id': {'username': 'same', 'domain':
+                                       'example.com'}, 'password': 'pw'}),
+     1011),
+    ('addTrustedPeer', ('peer', {'ip': '192.0.2.77'}), 1051),
+])
+def test_duplicate_add_race(two_servers, operation, arg, code):
+    """Concurrent adds of one key: one wins, every other gets the same
+    'already exists' fault as a sequential duplicate, never 103."""
+    a, b, _ = two_servers
+
+    def worker(i):
+        data = envelope('Sip', operation, [arg], admin())
+        return (a, b)[i % 2].handle(data).errorcode
+    results = race(worker)
+    assert sorted(set(results)) == [0, code], results
+    assert results.count(0) == 1
