@@ -289,7 +289,7 @@ def _domain_listing(schema):
         filters={'domain': (LIKE, d.domain), 'customer': (EQ, d.customer),
                  'reseller': (EQ, d.reseller)},
         order={'changeDate': d.change_date, 'domain': d.domain},
-        default_order=('domain', 'ASC'), tiebreak=d.id)
+        default_order=('changeDate', 'DESC'), tiebreak=d.id)
 
 
 def get_domains(call, query):

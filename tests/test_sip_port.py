@@ -482,6 +482,26 @@ def test_reserved_groups_are_not_for_customers(dispatcher):
         == ['prepaid']
 
 
+def test_default_orders(sip):
+    """No or an unknown orderBy: changeDate DESC (§5.5), except trusted
+    peers, which default to description ASC (§3.2)."""
+    for name in ('b.example', 'a.example', 'c.example'):
+        sip('addDomain', ('domain', {'domain': name}))
+    newest_first = ['c.example', 'a.example', 'b.example', DOMAIN]
+    for order in (None, {'attribute': 'bogus', 'direction': 'ASC'}):
+        query = {'filter': {}} if order is None else \
+            {'filter': {}, 'orderBy': order}
+        got = sip('getDomains', ('query', query))
+        assert [d['domain'] for d in got['domains']] == newest_first
+    for ip, text in (('192.0.2.1', 'b'), ('192.0.2.2', 'c'), ('192.0.2.3', 'a')):
+        sip('addTrustedPeer', ('peer', {'ip': ip, 'description': text}))
+    for order in (None, {'attribute': 'bogus', 'direction': 'DESC'}):
+        query = {'filter': {}} if order is None else \
+            {'filter': {}, 'orderBy': order}
+        got = sip('getTrustedPeers', ('query', query))
+        assert [p['description'] for p in got['peers']] == ['a', 'b', 'c']
+
+
 def test_domains_listing_and_reassignment(sip, dispatcher):
     cust = Client(dispatcher, 'Customer', admin())
     c = cust('addAccount', ('account', {'username': 'c',

@@ -78,8 +78,8 @@ def page(conn, listing, query, scope=(), max_count=5000):
     attribute = _get(order, 'attribute')
     direction = (_get(order, 'direction') or '').upper()
     if attribute not in listing.order:
-        attribute, default_dir = listing.default_order
-        direction = direction if direction in ('ASC', 'DESC') else default_dir
+        # Absent or unknown: the default order, direction included (§5.5).
+        attribute, direction = listing.default_order
     elif direction not in ('ASC', 'DESC'):
         direction = 'ASC'
     column = listing.order[attribute]
