@@ -78,4 +78,10 @@ def _as_customer(conn, schema, row, name):
             return Principal(name=name, customer_id=reseller,
                              reseller_id=reseller, is_reseller=True,
                              reseller_active=bool(boss['reseller_active']))
-    return Principal(name=name, customer_id=row['id'], reseller_id=reseller)
+    # A customer creates records on its reseller's account: only while that
+    # reseller is active.
+    boss = _customer(conn, schema, schema.customers.c.id, reseller) \
+        if reseller else None
+    return Principal(name=name, customer_id=row['id'], reseller_id=reseller,
+                     reseller_active=bool(boss is None
+                                          or boss['reseller_active']))

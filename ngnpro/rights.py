@@ -79,8 +79,9 @@ def require_customer_access(principal, row):
 
 
 def require_can_create(principal, what):
-    """An inactive reseller (and the logins acting as it) creates nothing."""
-    if principal.is_reseller and not principal.reseller_active:
+    """An inactive reseller, the logins acting as it and its customers
+    create nothing."""
+    if not principal.is_admin and not principal.reseller_active:
         raise denied('Permission denied: reseller %d is not active, cannot '
                      'create %s' % (principal.reseller_id, what))
 

@@ -204,3 +204,26 @@ def test_create_domain_for_c1(world, who, expected):
     if expected == ALLOW:
         assert found['domains'][0]['customer'] == ids['c1']
         assert found['domains'][0]['reseller'] == ids['r1']
+
+
+def test_customers_of_an_inactive_reseller_create_nothing(world):
+    """resellerActive false stops the reseller's whole tree from creating;
+    reading and changing what exists still works."""
+    dispatcher, ids, _ = world
+    root = Client(dispatcher, 'Customer', admin())
+    coff = root('addAccount', ('account', {
+        'username': 'coff', 'password': 'coff-pw',
+        'reseller': ids['roff']}))['id']
+    Client(dispatcher, 'Sip', admin())('addDomain', ('domain', {
+        'domain': 'coff.example', 'customer': coff}))
+    call = Client(dispatcher, 'Sip', customer('coff', 'coff-pw'))
+    account = ('account', {'id': {'username': 'u', 'domain': 'coff.example'},
+                           'password': 'pw'})
+    with pytest.raises(SoapFault) as err:
+        call('addAccount', account)
+    assert err.value.code == 101
+    assert 'reseller %d is not active' % ids['roff'] in err.value.string
+    assert call('getDomains', ('query', {'filter': {}}))['total'] == 1
+    roff = root('getAccount', ('id', ids['roff']))
+    root('updateAccount', ('account', dict(roff, resellerActive=True)))
+    assert call('addAccount', account)['id']['username'] == 'u'
