@@ -1,7 +1,7 @@
 """CustomerPort (spec §2.2): customers, resellers and their properties."""
 from functools import lru_cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_
 
 from ngnpro import rights
 from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
@@ -164,6 +164,12 @@ def update_account(call, account):
             raise _not_found('reseller %d' % v['reseller'])
     if not v['reseller']:
         v['reseller'] = r['id']
+    if v['reseller'] != r['reseller']:
+        if r['id'] == r['reseller'] and store.has_customers(
+                call.conn, call.schema, r['id']):
+            raise invalid('Reseller %d still has customers: move them to '
+                          'another reseller first' % r['id'])
+        store.move_records(call.conn, call.schema, r['id'], v['reseller'])
     _username_free(call, v['username'], own_id=r['id'])
     if account.properties is not None:
         props = _properties_in(call, account.properties)
@@ -181,31 +187,12 @@ def delete_account(call, customer_id):
                                and r['id'] != p.reseller_id):
         raise denied('Permission denied: %s cannot delete customer %d'
                      % (p, r['id']))
-    refs = _references(call, r['id'])
+    refs = store.references(call.conn, call.schema, r['id'])
     if refs:
         raise NGNProError(CUSTOMER_IN_USE, 'Customer %d still owns records '
                           '(%s): delete or reassign them first'
                           % (r['id'], ', '.join(refs)))
     store.delete_customer(call.conn, call.schema, r['id'])
-
-
-def _references(call, customer_id):
-    s = call.schema
-    checks = (('customers', s.customers,
-               and_(s.customers.c.reseller == customer_id,
-                    s.customers.c.id != customer_id)),
-              ('SIP domains', s.sip_domains,
-               or_(s.sip_domains.c.customer == customer_id,
-                   s.sip_domains.c.reseller == customer_id)),
-              ('SIP accounts', s.sip_accounts,
-               or_(s.sip_accounts.c.customer == customer_id,
-                   s.sip_accounts.c.owner == customer_id)),
-              ('trusted peers', s.trusted_peers,
-               or_(s.trusted_peers.c.customer == customer_id,
-                   s.trusted_peers.c.reseller == customer_id)))
-    return [name for name, table, cond in checks
-            if call.conn.execute(select(table.c.id).where(cond).limit(1))
-            .first() is not None]
 
 
 def get_account(call, customer_id):

@@ -39,3 +39,14 @@ def seed_fixture_world(url):
              'password': 'c23', 'reseller_active': False,
              'change_date': now()}])
     store.dispose()
+
+
+def rows(dispatcher, table, **where):
+    """The rows of one schema table (by attribute name), as dicts."""
+    from sqlalchemy import select
+    t = getattr(dispatcher.store.schema, table)
+    stmt = select(t)
+    for k, v in where.items():
+        stmt = stmt.where(getattr(t.c, k) == v)
+    with dispatcher.store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]

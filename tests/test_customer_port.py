@@ -2,6 +2,7 @@
 MariaDB, through the real dispatcher and rpc/encoded envelopes."""
 import pytest
 
+from tests.helpers import rows
 from tests.soapcall import Client, SoapFault, admin, customer
 
 
@@ -240,3 +241,63 @@ def test_wrong_or_missing_credentials(dispatcher):
             Client(dispatcher, 'Customer', auth)('getCustomers',
                                                  ('query', {}))
         assert err.value.code == 100
+
+
+def test_moving_a_customer_moves_its_records(cust, dispatcher):
+    r1 = new_customer(cust, 'rone', resellerActive=True)['id']
+    r2 = new_customer(cust, 'rtwo', resellerActive=True)['id']
+    c1 = new_customer(cust, 'cone', reseller=r1)['id']
+    stay = new_customer(cust, 'stay', reseller=r1)['id']
+    sip = Client(dispatcher, 'Sip', admin())
+    sip('addDomain', ('domain', {'domain': 'one.example', 'customer': c1}))
+    sip('addAccount', ('account', {'id': {'username': 'a', 'domain':
+                                          'one.example'}, 'password': 'pw'}))
+    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain':
+                                      'one.example'},
+                               'target': {'username': 'a',
+                                          'domain': 'one.example'}}))
+    sip('addTrustedPeer', ('peer', {'ip': '192.0.2.5', 'customer': c1}))
+    moved = dict(cust('getAccount', ('id', c1)), reseller=r2)
+    cust('updateAccount', ('account', moved))
+    for table in ('sip_domains', 'sip_accounts', 'sip_aliases',
+                  'trusted_peers'):
+        assert {(r['customer'], r['reseller'])
+                for r in rows(dispatcher, table)} == {(c1, r2)}, table
+    as_r1 = Client(dispatcher, 'Sip', customer('rone', 'rone-pw'))
+    as_r2 = Client(dispatcher, 'Sip', customer('rtwo', 'rtwo-pw'))
+    assert as_r1('getDomains', ('query', {'filter': {}}))['total'] == 0
+    assert as_r2('getDomains', ('query', {'filter': {}}))['total'] == 1
+    # A reseller with customers does not move; its customers stay put.
+    with pytest.raises(SoapFault) as err:
+        cust('updateAccount', ('account', dict(
+            cust('getAccount', ('id', r1)), reseller=r2)))
+    assert err.value.code == 103 and 'still has customers' in err.value.string
+    assert cust('getAccount', ('id', stay))['reseller'] == r1
+
+
+def test_delete_refused_while_records_point_at_the_customer(cust, dispatcher):
+    """An alias or peer it merely owns, or a login impersonating it, keeps a
+    customer from being deleted (5002), as records it is the customer of."""
+    r = new_customer(cust, 'rr', resellerActive=True)['id']
+    owner = new_customer(cust, 'owner', reseller=r)['id']
+    sip = Client(dispatcher, 'Sip', admin())
+    sip('addDomain', ('domain', {'domain': 'rr.example', 'customer': r}))
+    sip('addAccount', ('account', {'id': {'username': 'a', 'domain':
+                                          'rr.example'}, 'password': 'pw'}))
+    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain':
+                                      'rr.example'}, 'owner': owner,
+                               'target': {'username': 'a',
+                                          'domain': 'rr.example'}}))
+    with pytest.raises(SoapFault) as err:
+        cust('deleteAccount', ('id', owner))
+    assert err.value.code == 5002 and 'sip aliases' in err.value.string
+    sip('deleteAlias', ('id', {'username': 'al', 'domain': 'rr.example'}))
+    helper = new_customer(cust, 'helper', reseller=r, impersonate=owner)
+    with pytest.raises(SoapFault) as err:
+        cust('deleteAccount', ('id', owner))
+    assert err.value.code == 5002 and 'customers' in err.value.string
+    cust('deleteAccount', ('id', helper['id']))
+    cust('deleteAccount', ('id', owner))
+    with pytest.raises(SoapFault) as err:
+        cust('getAccount', ('id', owner))
+    assert err.value.code == 5000

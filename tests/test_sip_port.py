@@ -5,6 +5,7 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import rows
 from tests.soapcall import Client, SoapFault, admin, customer
 
 DOMAIN = 'example.com'
@@ -19,15 +20,6 @@ def sip(dispatcher):
     call = Client(dispatcher, 'Sip', admin())
     call('addDomain', ('domain', {'domain': DOMAIN}), domain='SipDomain')
     return call
-
-
-def rows(dispatcher, table, **where):
-    t = getattr(dispatcher.store.schema, table)
-    stmt = select(t)
-    for k, v in where.items():
-        stmt = stmt.where(getattr(t.c, k) == v)
-    with dispatcher.store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def account(username, password='secret', **extra):

@@ -1,5 +1,5 @@
 """Customer records and their properties."""
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from .rows import now, to_columns, to_wire
 
@@ -57,6 +57,49 @@ def update_customer(conn, s, customer_id, values, members):
 def make_reseller(conn, s, customer_id):
     conn.execute(update(s.customers).where(s.customers.c.id == customer_id)
                  .values(reseller=customer_id))
+
+
+def _record_tables(s):
+    """Every table of records owned by customers (customer/reseller, maybe
+    owner columns): later ports' tables are found without a list to keep."""
+    return [t for t in s.metadata.sorted_tables
+            if t is not s.customers and 'customer' in t.c and 'reseller' in t.c]
+
+
+def references(conn, s, customer_id):
+    """Names of the tables holding records of, owned by or under this
+    customer, and of customers under or impersonating it."""
+    c = s.customers.c
+    found = []
+    if conn.execute(select(c.id).where(
+            c.id != customer_id, or_(c.reseller == customer_id,
+                                     c.impersonate == customer_id))
+            .limit(1)).first() is not None:
+        found.append(s.customers.name)
+    for t in _record_tables(s):
+        cols = [t.c[n] for n in ('customer', 'reseller', 'owner') if n in t.c]
+        if conn.execute(select(t.c[cols[0].name]).where(
+                or_(*[col == customer_id for col in cols])).limit(1)
+                ).first() is not None:
+            found.append(_label(t))
+    return found
+
+
+def _label(table):
+    return table.name.replace('ngnpro_', '').replace('_', ' ')
+
+
+def move_records(conn, s, customer_id, reseller):
+    """A customer's records follow it to another reseller."""
+    for t in _record_tables(s):
+        conn.execute(update(t).where(t.c.customer == customer_id)
+                     .values(reseller=reseller))
+
+
+def has_customers(conn, s, reseller):
+    c = s.customers.c
+    return conn.execute(select(c.id).where(
+        c.reseller == reseller, c.id != reseller).limit(1)).first() is not None
 
 
 def delete_customer(conn, s, customer_id):
