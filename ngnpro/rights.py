@@ -103,8 +103,10 @@ def assign_owner(conn, schema, principal, customer, reseller):
                     INVALID_ARGUMENT, 'Customer %d belongs to reseller %d, not %d'
                     % (customer, row['reseller'], reseller))
             reseller = row['reseller']
-        elif reseller:
-            customer_row(conn, schema, reseller)
+        elif reseller and customer_row(conn, schema, reseller)['reseller'] \
+                != reseller:
+            raise NGNProError(INVALID_ARGUMENT,
+                              'Customer %d is not a reseller' % reseller)
         return customer, reseller
     if principal.is_reseller:
         if reseller and reseller != principal.reseller_id:

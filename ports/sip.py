@@ -559,6 +559,12 @@ def _alias_values(call, alias, dom):
     if alias.target is None:
         raise invalid('alias.target is required')
     tuser, tdom = _sip_id(alias.target, 'alias.target')
+    # A target elsewhere is a plain SIP address; a target in a domain served
+    # here must be one the caller can see.
+    target_dom = store.domain_row(call.conn, call.schema, tdom)
+    if target_dom is not None:
+        rights.require_access(call.principal, target_dom['customer'],
+                              target_dom['reseller'], 'SIP domain %s' % tdom)
     return {'target_username': tuser, 'target_domain': tdom,
             'owner': _owner(call, alias.owner)}
 

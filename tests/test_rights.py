@@ -3,6 +3,7 @@ permissions): each principal allowed or refused as the guide says, and a
 refused call leaves the data as it was."""
 import pytest
 
+from tests.helpers import rows
 from tests.soapcall import Client, SoapFault, admin, customer
 
 ALLOW = 'allow'
@@ -227,3 +228,37 @@ def test_customers_of_an_inactive_reseller_create_nothing(world):
     roff = root('getAccount', ('id', ids['roff']))
     root('updateAccount', ('account', dict(roff, resellerActive=True)))
     assert call('addAccount', account)['id']['username'] == 'u'
+
+
+@pytest.mark.parametrize('who,expected', [
+    ('admin', ALLOW), ('r1', ALLOW), ('c1', ALLOW), ('c2', 101)])
+def test_alias_target_in_a_local_domain_must_be_visible(world, who, expected):
+    """An alias may point at any SIP address elsewhere, but into a domain
+    served here only where the caller may look."""
+    dispatcher, ids, logins = world
+    domain = 'c2.example.com' if who == 'c2' else 'c1.example.com'
+    if who == 'c2':
+        Client(dispatcher, 'Sip', admin())('addDomain', ('domain', {
+            'domain': domain, 'customer': ids['c2']}))
+    call = Client(dispatcher, 'Sip', logins[who])
+    target = {'username': 'alice', 'domain': 'c1.example.com'}
+    result = outcome(lambda: call('addAlias', ('alias', {
+        'id': {'username': 'al', 'domain': domain}, 'target': target})))
+    assert result == expected
+    call('addAlias', ('alias', {'id': {'username': 'ext', 'domain': domain},
+                                'target': {'username': 'bob',
+                                           'domain': 'elsewhere.net'}}))
+    names = {a['alias_username'] for a in rows(dispatcher, 'dbaliases')}
+    assert names == ({'ext', 'al'} if expected == ALLOW else {'ext'})
+
+
+def test_admin_assigns_records_only_to_real_resellers(world):
+    dispatcher, ids, _ = world
+    sip = Client(dispatcher, 'Sip', admin())
+    with pytest.raises(SoapFault) as err:
+        sip('addDomain', ('domain', {'domain': 'x.example',
+                                     'reseller': ids['c1']}))
+    assert err.value.code == 103 and 'not a reseller' in err.value.string
+    sip('addDomain', ('domain', {'domain': 'x.example', 'reseller': ids['r2']}))
+    (dom,) = rows(dispatcher, 'sip_domains', domain='x.example')
+    assert (dom['customer'], dom['reseller']) == (0, ids['r2'])
