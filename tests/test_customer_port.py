@@ -243,19 +243,25 @@ def test_wrong_or_missing_credentials(dispatcher):
         assert err.value.code == 100
 
 
+def sip_domain_with_alias(dispatcher, domain, customer_id, alias_owner=0):
+    """A domain of the customer with account a and alias al -> a; returns
+    the admin's SipPort client."""
+    sip = Client(dispatcher, 'Sip', admin())
+    sip('addDomain', ('domain', {'domain': domain, 'customer': customer_id}))
+    sip('addAccount', ('account', {'id': {'username': 'a', 'domain': domain},
+                                   'password': 'pw'}))
+    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain': domain},
+                               'target': {'username': 'a', 'domain': domain},
+                               'owner': alias_owner}))
+    return sip
+
+
 def test_moving_a_customer_moves_its_records(cust, dispatcher):
     r1 = new_customer(cust, 'rone', resellerActive=True)['id']
     r2 = new_customer(cust, 'rtwo', resellerActive=True)['id']
     c1 = new_customer(cust, 'cone', reseller=r1)['id']
     stay = new_customer(cust, 'stay', reseller=r1)['id']
-    sip = Client(dispatcher, 'Sip', admin())
-    sip('addDomain', ('domain', {'domain': 'one.example', 'customer': c1}))
-    sip('addAccount', ('account', {'id': {'username': 'a', 'domain':
-                                          'one.example'}, 'password': 'pw'}))
-    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain':
-                                      'one.example'},
-                               'target': {'username': 'a',
-                                          'domain': 'one.example'}}))
+    sip = sip_domain_with_alias(dispatcher, 'one.example', c1)
     sip('addTrustedPeer', ('peer', {'ip': '192.0.2.5', 'customer': c1}))
     moved = dict(cust('getAccount', ('id', c1)), reseller=r2)
     cust('updateAccount', ('account', moved))
@@ -280,14 +286,7 @@ def test_delete_refused_while_records_point_at_the_customer(cust, dispatcher):
     customer from being deleted (5002), as records it is the customer of."""
     r = new_customer(cust, 'rr', resellerActive=True)['id']
     owner = new_customer(cust, 'owner', reseller=r)['id']
-    sip = Client(dispatcher, 'Sip', admin())
-    sip('addDomain', ('domain', {'domain': 'rr.example', 'customer': r}))
-    sip('addAccount', ('account', {'id': {'username': 'a', 'domain':
-                                          'rr.example'}, 'password': 'pw'}))
-    sip('addAlias', ('alias', {'id': {'username': 'al', 'domain':
-                                      'rr.example'}, 'owner': owner,
-                               'target': {'username': 'a',
-                                          'domain': 'rr.example'}}))
+    sip = sip_domain_with_alias(dispatcher, 'rr.example', r, owner)
     with pytest.raises(SoapFault) as err:
         cust('deleteAccount', ('id', owner))
     assert err.value.code == 5002 and 'sip aliases' in err.value.string

@@ -1,7 +1,6 @@
 """Every filter field and orderBy attribute the spec names for each get*s
 listing (§3.2, §5.5, §5.6), checked on three records whose values sort
 differently field by field, on SQLite and MariaDB."""
-import pytest
 
 from tests.soapcall import Client, admin
 
@@ -61,6 +60,13 @@ def check(call, operation, member, key, records, strings, exact, orders):
         assert [key(item) for item in page[member]] == ascending[1:2]
 
 
+def three_customers(dispatcher):
+    cust = Client(dispatcher, 'Customer', admin())
+    return [cust('addAccount', ('account', {'username': 'o%d' % i,
+                                            'password': 'pw'}))['id']
+            for i in range(3)]
+
+
 CUSTOMER_STRINGS = ('username', 'firstName', 'lastName', 'organization',
                     'tel', 'email', 'web', 'city', 'country')
 
@@ -83,10 +89,7 @@ def test_customer_listing(dispatcher):
 
 
 def test_sip_account_listing(dispatcher):
-    cust = Client(dispatcher, 'Customer', admin())
-    owners = [cust('addAccount', ('account', {'username': 'o%d' % i,
-                                              'password': 'pw'}))['id']
-              for i in range(3)]
+    owners = three_customers(dispatcher)
     call = Client(dispatcher, 'Sip', admin())
     records = []
     for i in range(3):
@@ -116,10 +119,7 @@ def test_sip_account_listing(dispatcher):
 
 
 def test_alias_listing(dispatcher):
-    cust = Client(dispatcher, 'Customer', admin())
-    owners = [cust('addAccount', ('account', {'username': 'o%d' % i,
-                                              'password': 'pw'}))['id']
-              for i in range(3)]
+    owners = three_customers(dispatcher)
     call = Client(dispatcher, 'Sip', admin())
     records = []
     for i in range(3):
@@ -146,10 +146,7 @@ def test_alias_listing(dispatcher):
 
 
 def test_domain_listing(dispatcher):
-    cust = Client(dispatcher, 'Customer', admin())
-    owners = [cust('addAccount', ('account', {'username': 'o%d' % i,
-                                              'password': 'pw'}))['id']
-              for i in range(3)]
+    owners = three_customers(dispatcher)
     call = Client(dispatcher, 'Sip', admin())
     records = []
     for i in range(3):

@@ -22,6 +22,17 @@ def sip(dispatcher):
     return call
 
 
+def reseller_with_customer(dispatcher):
+    """Active reseller r (password rpw) with customer c (cpw): the admin's
+    CustomerPort client and both ids."""
+    cust = Client(dispatcher, 'Customer', admin())
+    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
+                                        'resellerActive': True}))['id']
+    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
+                                        'reseller': r}))['id']
+    return cust, r, c
+
+
 def account(username, password='secret', **extra):
     a = {'id': {'username': username, 'domain': DOMAIN},
          'password': password, 'firstName': 'First', 'lastName': 'Last'}
@@ -218,11 +229,7 @@ def test_delete_domain_removes_aliases_pointing_into_it(sip, dispatcher):
 
 
 def test_trusted_peer_update_keeps_what_the_form_does_not_send(dispatcher):
-    cust = Client(dispatcher, 'Customer', admin())
-    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
-                                        'resellerActive': True}))['id']
-    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
-                                        'reseller': r}))['id']
+    cust, r, c = reseller_with_customer(dispatcher)
     other = cust('addAccount', ('account', {'username': 'o',
                                             'password': 'opw'}))['id']
     as_r = Client(dispatcher, 'Sip', customer('r', 'rpw'))
@@ -395,11 +402,7 @@ def test_moving_a_domain_charges_the_new_owner(dispatcher):
 
 
 def test_pstn_rights_follow_reseller_properties(dispatcher):
-    cust = Client(dispatcher, 'Customer', admin())
-    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
-                                        'resellerActive': True}))['id']
-    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
-                                        'reseller': r}))['id']
+    cust, r, c = reseller_with_customer(dispatcher)
     Client(dispatcher, 'Sip', admin())('addDomain', ('domain', {
         'domain': DOMAIN, 'customer': c}))
     call = Client(dispatcher, 'Sip', customer('c', 'cpw'))
@@ -429,11 +432,7 @@ def test_reserved_groups_are_not_for_customers(dispatcher):
     """intercept is the administrator's; a block (blocked) is lifted by the
     reseller or admin; the quota block and prepaid follow pstn_changes and
     prepaid_changes like free-pstn and the prepaid flag."""
-    cust = Client(dispatcher, 'Customer', admin())
-    r = cust('addAccount', ('account', {'username': 'r', 'password': 'rpw',
-                                        'resellerActive': True}))['id']
-    c = cust('addAccount', ('account', {'username': 'c', 'password': 'cpw',
-                                        'reseller': r}))['id']
+    cust, r, c = reseller_with_customer(dispatcher)
     root = Client(dispatcher, 'Sip', admin())
     root('addDomain', ('domain', {'domain': DOMAIN, 'customer': c}))
     reserved = ['blocked', 'intercept', 'prepaid', 'quota']
