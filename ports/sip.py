@@ -533,8 +533,7 @@ def _change_group(call, sip_id, group, add):
                           % (user, dom, group))
     if not call.principal.is_admin:
         before = _groups(call, row)
-        after = before + [group] if add else [g for g in before
-                                              if g != group]
+        after = [g for g in before if g != group] + ([group] if add else [])
         _check_pstn(call, _domain(call, dom), _pstn_state(row, before),
                     _pstn_state(row, after))
     (store.add_group if add else store.remove_group)(
@@ -555,7 +554,7 @@ def get_groups(call, sip_id):
 
 # -- aliases ---------------------------------------------------------------
 
-def _alias_values(call, alias, dom):
+def _alias_values(call, alias):
     if alias.target is None:
         raise invalid('alias.target is required')
     tuser, tdom = _sip_id(alias.target, 'alias.target')
@@ -587,7 +586,7 @@ def add_alias(call, alias):
     dom = _visible_domain(call, domain)
     rights.require_can_create(call.principal, 'SIP aliases')
     _address_free(call, user, domain, ALIAS_EXISTS)
-    values = _alias_values(call, alias, dom)
+    values = _alias_values(call, alias)
     if (values['target_username'], values['target_domain']) == (user, domain):
         raise invalid('An alias cannot point to itself')
     credits.consume(call.conn, call.schema, call.principal,
@@ -603,7 +602,7 @@ def update_alias(call, alias):
     if alias is None:
         raise invalid('alias is required')
     row = _alias(call, alias.id)
-    values = _alias_values(call, alias, _domain(call, row['domain']))
+    values = _alias_values(call, alias)
     store.update_alias(call.conn, call.schema, row, values)
 
 
@@ -652,8 +651,8 @@ def _peer_ip(value):
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise invalid('Invalid trusted peer IP address %r' % value)
-    # One spelling per peer: 192.0.2.1, 192.0.2.1/32 and 192.0.2.1/255.255.255.255
-    # are the same Kamailio address row.
+    # One spelling per peer: 192.0.2.1, 192.0.2.1/32 and
+    # 192.0.2.1/255.255.255.255 are the same Kamailio address row.
     if net.prefixlen == net.max_prefixlen:
         return str(net.network_address)
     return str(net)

@@ -62,8 +62,8 @@ def make_reseller(conn, s, customer_id):
 def _record_tables(s):
     """Every table of records owned by customers (customer/reseller, maybe
     owner columns): later ports' tables are found without a list to keep."""
-    return [t for t in s.metadata.sorted_tables
-            if t is not s.customers and 'customer' in t.c and 'reseller' in t.c]
+    return [t for t in s.metadata.sorted_tables if t is not s.customers
+            and 'customer' in t.c and 'reseller' in t.c]
 
 
 def references(conn, s, customer_id):
@@ -75,7 +75,7 @@ def references(conn, s, customer_id):
             c.id != customer_id, or_(c.reseller == customer_id,
                                      c.impersonate == customer_id))
             .limit(1)).first() is not None:
-        found.append(s.customers.name)
+        found.append(_label(s.customers))
     for t in _record_tables(s):
         cols = [t.c[n] for n in ('customer', 'reseller', 'owner') if n in t.c]
         if conn.execute(select(t.c[cols[0].name]).where(
