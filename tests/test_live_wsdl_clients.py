@@ -5,8 +5,8 @@ test runs on SQLite and on MariaDB):
 * zeep with the document/literal WSDLs (``<base>customer?wsdl``,
   ``<base>sip?wsdl``), through a requests session that refuses any URL not
   on 127.0.0.1, so nothing leaves the machine;
-* suds (suds-community) with the same literal WSDLs, no cache, through a
-  transport with the same rule;
+* suds (suds-community) with the same literal WSDLs and with the rpc/encoded
+  ones, no cache, through a transport with the same rule;
 * PHP ext/soap in WSDL mode with the per-port rpc/encoded WSDLs
   (``<base>wsdl/CustomerPort``, ``<base>wsdl/SipPort``) and with the literal
   ones.
@@ -19,7 +19,8 @@ Documented client behaviour the tests assert as such (not server bugs):
   empty one as ``item == []`` (it returns None for an element without
   children or attributes); suds still decodes an EMPTY wrapper such as
   ``<acl/>`` as ``None`` (umx.core postprocess drops empty nillable
-  elements). The rpc/encoded WSDL in PHP gives ``[]``.
+  elements). With the rpc/encoded WSDL, PHP and suds give ``[]`` and plain
+  lists: the recommended WSDL for suds.
 * PHP ext/soap decodes a one-item literal wrapper as ``item => scalar``
   unless the client sets the SOAP_SINGLE_ELEMENT_ARRAYS feature.
 * The WSDLs declare no fault messages, so a literal client reads the fault
@@ -28,6 +29,7 @@ Documented client behaviour the tests assert as such (not server bugs):
   ``xsi:type="xsd:int"`` makes PHP decode an int.
 """
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -439,6 +441,49 @@ def test_suds_customer_port(server):
     assert suds_fault(svc.getAccount, 999) == \
         ('5000', NO_CUSTOMER, NO_CUSTOMER)
     check_suds_traffic(server, transport, 'customer?wsdl')
+
+
+def test_suds_rpc_encoded_wsdl(server):
+    """With the rpc/encoded WSDL suds sends SOAP-ENC arrays, as the legacy
+    client does, and decodes every array as a list, empty ones included
+    (with the literal WSDL an empty array comes back as None)."""
+    customers, transport = suds_client(server, 'wsdl/CustomerPort')
+    acme = customers.service.addAccount({
+        'username': 'acme', 'password': 'pw', 'resellerActive': True,
+        'properties': [CREDIT]})
+    sent = customers.last_sent().str()
+    assert 'encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"' in sent
+    assert re.search(r'arrayType="\w+:CustomerProperty\[1\]"', sent)
+    assert acme.resellerActive is True and acme.balance == 0.0
+    assert [splain(p) for p in acme.properties] == [CREDIT]
+    plain = customers.service.addAccount({'username': 'plain',
+                                          'password': 'pw'})
+    assert plain.properties == [] and plain.resellerActive is False
+    none = customers.service.getCustomers({'filter': {'username': 'nobody'}})
+    assert none.total == 0 and none.accounts == []
+    assert suds_fault(customers.service.getAccount, 999) == \
+        ('5000', NO_CUSTOMER, NO_CUSTOMER)
+
+    sip, _ = suds_client(server, 'wsdl/SipPort')
+    assert sip.service.addDomain({'domain': 'example.com',
+                                  'customer': acme.id}) is None
+    alice = sip.service.addAccount({'id': ALICE, 'password': 'pw',
+                                    'groups': ['free-pstn'],
+                                    'prepaid': False})
+    assert alice.groups == ['free-pstn'] and alice.prepaid is False
+    assert alice.acl == [] and alice.properties == []
+    assert sip.service.addToGroup(ALICE, 'blocked') is None
+    assert suds_fault(sip.service.addToGroup, ALICE, 'blocked') == \
+        ('1030', IN_GROUP, IN_GROUP)
+    assert sip.service.getGroups(ALICE) == ['blocked', 'free-pstn']
+    found = sip.service.getAccounts({
+        'filter': {'groups': ['blocked']},
+        'orderBy': {'attribute': 'username', 'direction': 'ASC'},
+        'range': {'start': 0, 'count': 10}})
+    assert found.total == 1
+    assert [splain(a.id) for a in found.accounts] == [ALICE]
+    empty = sip.service.getAliases({'filter': {'aliasUsername': 'nobody'}})
+    assert empty.total == 0 and empty.aliases == []
 
 
 def test_suds_sip_port(server):
