@@ -23,12 +23,25 @@ def main(argv=None):
         from .server import serve
         return serve(config, args.config, args.listen_fd)
     elif args.command == 'db':
+        from sqlalchemy.exc import SQLAlchemyError
         from .store.db import Store
-        store = Store(config.database_url,
-                      kamailio_tables=config.kamailio_tables)
-        store.init()
+        try:
+            store = Store(config.database_url,
+                          kamailio_tables=config.kamailio_tables)
+            store.init()
+        except SQLAlchemyError as exc:
+            raise SystemExit('database %s: %s' % (
+                _safe_url(config.database_url), str(exc).splitlines()[0]))
         print('database ready: %s' % store.engine.url.render_as_string(
             hide_password=True))
+
+
+def _safe_url(url):
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:   # not even a URL: say so without echoing secrets
+        return '(unparsable URL)'
 
 
 if __name__ == '__main__':

@@ -35,32 +35,47 @@ class Config:
                                      if os.path.exists(p)]
         if path and not os.path.exists(path):
             raise SystemExit('configuration file not found: %s' % path)
-        parser.read(paths)
+        where = path or DEFAULT_PATHS[0]
+        try:
+            parser.read(paths)
+        except configparser.Error as exc:
+            raise SystemExit('configuration %s: %s' % (where, exc))
         c = cls()
         get = parser.get
+
+        def typed(section, key, default, minimum=None, boolean=False):
+            try:
+                value = (parser.getboolean if boolean else parser.getint)(
+                    section, key, fallback=default)
+            except ValueError:
+                raise SystemExit('configuration %s: [%s] %s must be %s, not '
+                                 '%r' % (where, section, key, 'yes or no'
+                                         if boolean else 'a whole number',
+                                         get(section, key)))
+            if minimum is not None and value < minimum:
+                raise SystemExit('configuration %s: [%s] %s must be at least '
+                                 '%d' % (where, section, key, minimum))
+            return value
         c.admin_username = get('admin', 'username', fallback=c.admin_username)
         c.admin_password = get('admin', 'password', fallback=c.admin_password)
         c.listen = get('server', 'listen', fallback=c.listen)
-        c.port = parser.getint('server', 'port', fallback=c.port)
+        c.port = typed('server', 'port', c.port, minimum=0)
         c.tls_certificate = get('server', 'tls_certificate', fallback='')
         c.tls_private_key = get('server', 'tls_private_key', fallback='')
-        c.threads = parser.getint('server', 'threads', fallback=c.threads)
-        c.processes = parser.getint('server', 'processes',
-                                    fallback=c.processes)
+        c.threads = typed('server', 'threads', c.threads, minimum=1)
+        c.processes = typed('server', 'processes', c.processes, minimum=0)
         c.access_log = get('server', 'access_log', fallback=c.access_log)
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
         c.database_url = get('database', 'url', fallback=c.database_url)
         for key in ('max_request_size', 'max_inflated_size', 'max_page_size',
                     'max_array_length', 'max_elements'):
-            setattr(c, key, parser.getint('limits', key,
-                                          fallback=getattr(c, key)))
-        c.store_clear_text_passwords = parser.getboolean(
-            'sip', 'store_clear_text_passwords',
-            fallback=c.store_clear_text_passwords)
+            setattr(c, key, typed('limits', key, getattr(c, key), minimum=1))
+        c.store_clear_text_passwords = typed(
+            'sip', 'store_clear_text_passwords', c.store_clear_text_passwords,
+            boolean=True)
         c.kamailio_rpc_socket = get('kamailio', 'rpc_socket', fallback='')
         if parser.has_section('kamailio_tables'):
             c.kamailio_tables = dict(parser.items('kamailio_tables'))
         if not c.admin_password:
-            raise SystemExit('[admin] password must be set in %s'
-                             % (path or DEFAULT_PATHS[0]))
+            raise SystemExit('[admin] password must be set in %s' % where)
         return c

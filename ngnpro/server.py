@@ -154,6 +154,19 @@ class _Draining:
         return Resource(reactor, self, app)
 
 
+def _warn_if_database_down(store):
+    """Serve anyway (the database may come up after us), but say so."""
+    from sqlalchemy.exc import SQLAlchemyError
+    try:
+        with store.engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        log.warning('database %s is not reachable yet (%s): calls fail with '
+                    'fault 900 until it is',
+                    store.engine.url.render_as_string(hide_password=True),
+                    str(exc).splitlines()[0])
+
+
 def _run_worker(config, listen_fd=None):
     from twisted.internet import defer, reactor, task
     from twisted.web.server import Site
@@ -201,6 +214,7 @@ def _run_worker(config, listen_fd=None):
         store.dispose()
 
     reactor.addSystemEventTrigger('before', 'shutdown', drain)
+    _warn_if_database_down(store)
     scheme = 'https' if config.tls_certificate else 'http'
     log.info('NGNPro server listening on %s://%s:%d/ngnpro/ (database %s)',
              scheme, config.listen, listener.getHost().port,

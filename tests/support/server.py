@@ -59,8 +59,9 @@ class Server:
         subprocess.run(self._cli('db', 'init'), check=True, env=self.env,
                        capture_output=True, timeout=60, cwd=self.cwd)
 
-    def start(self, timeout=20):
-        self.init_db()
+    def start(self, timeout=20, init=True):
+        if init:
+            self.init_db()
         self.stderr = open(os.path.join(self.workdir, 'stderr.log'), 'wb')
         self.proc = subprocess.Popen(self._cli('serve'), stdout=self.stderr,
                                      stderr=subprocess.STDOUT, env=self.env,
