@@ -43,12 +43,11 @@ def authenticate(conn, schema, config, header):
         if row is None:
             raise NGNProError(AUTH_FAILED, 'Cannot impersonate customer %d: '
                               'no such customer' % header.impersonate)
-        return _as_customer(conn, schema, row, '%s:%d' % (
-            header.username, row['id']))
+        return _as_customer(row, '%s:%d' % (header.username, row['id']))
     row = _customer(conn, schema, schema.customers.c.username, header.username)
     if row is None or not _same(password, row['password']):
         raise NGNProError(AUTH_FAILED, 'Invalid customer credentials')
-    return _as_customer(conn, schema, row, header.username)
+    return _as_customer(row, header.username)
 
 
 def _same(a, b):
@@ -60,28 +59,29 @@ def _same(a, b):
 
 
 def _customer(conn, schema, column, value):
-    c = schema.customers.c
+    """The login's row with its reseller's active flag, in one query."""
+    c = schema.customers
+    boss = c.alias('boss')
     return conn.execute(
-        select(c.id, c.reseller, c.impersonate, c.password, c.reseller_active)
+        select(c.c.id, c.c.reseller, c.c.impersonate, c.c.password,
+               c.c.reseller_active, boss.c.id.label('boss_id'),
+               boss.c.reseller_active.label('boss_active'))
+        .select_from(c.outerjoin(boss, boss.c.id == c.c.reseller))
         .where(column == value)).mappings().first()
 
 
-def _as_customer(conn, schema, row, name):
+def _as_customer(row, name):
     reseller = row['reseller']
     if row['id'] == reseller:
         return Principal(name=name, customer_id=row['id'], reseller_id=reseller,
                          is_reseller=True,
                          reseller_active=bool(row['reseller_active']))
-    if reseller and row['impersonate'] == reseller:
-        boss = _customer(conn, schema, schema.customers.c.id, reseller)
-        if boss is not None:
-            return Principal(name=name, customer_id=reseller,
-                             reseller_id=reseller, is_reseller=True,
-                             reseller_active=bool(boss['reseller_active']))
+    has_boss = row['boss_id'] is not None
+    if reseller and row['impersonate'] == reseller and has_boss:
+        return Principal(name=name, customer_id=reseller,
+                         reseller_id=reseller, is_reseller=True,
+                         reseller_active=bool(row['boss_active']))
     # A customer creates records on its reseller's account: only while that
     # reseller is active.
-    boss = _customer(conn, schema, schema.customers.c.id, reseller) \
-        if reseller else None
     return Principal(name=name, customer_id=row['id'], reseller_id=reseller,
-                     reseller_active=bool(boss is None
-                                          or boss['reseller_active']))
+                     reseller_active=not has_boss or bool(row['boss_active']))
