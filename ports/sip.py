@@ -7,14 +7,13 @@ import ipaddress
 import re
 from functools import lru_cache
 
-from sqlalchemy import select
-
 from ngnpro import credits, rights
 from ngnpro.faults import (ACCOUNT_EXISTS, ACCOUNT_NOT_FOUND, ALIAS_EXISTS,
                            ALIAS_NOT_FOUND, ALREADY_IN_GROUP, DOMAIN_EXISTS,
                            DOMAIN_NOT_FOUND, NOT_IN_GROUP, PEER_EXISTS,
                            PEER_NOT_FOUND, NGNProError, denied, invalid)
 from ngnpro.live import schedule_reload
+from ngnpro.store import customers
 from ngnpro.store import sip as store
 from ngnpro.store.query import BOOL, EQ, LIKE, Listing
 from ngnpro.store.rows import column_name, to_wire
@@ -109,12 +108,18 @@ def _owner(call, owner):
     return owner
 
 
+def _property_flag(call, customer_id, name):
+    """A yes/no customer property: True, False, or None when not set."""
+    value = customers.property_value(call.conn, call.schema, customer_id,
+                                     name)
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() in ('1', 'yes', 'true', 'on')
+
+
 def _reseller_flag(call, reseller, name):
-    """A reseller property that gates PSTN features ('1' = allowed)."""
-    p = call.schema.customer_properties
-    value = call.conn.execute(select(p.c.value).where(
-        p.c.customer_id == reseller, p.c.name == name)).scalar()
-    return (value or '').strip().lower() in ('1', 'yes', 'true', 'on')
+    """A reseller property that gates PSTN features (unset = not allowed)."""
+    return _property_flag(call, reseller, name) is True
 
 
 def _check_reserved_groups(call, before, after):
@@ -180,13 +185,8 @@ def _groups(call, row):
 def _store_clear_text(call, reseller):
     """Config default, overridden per reseller by its
     store_clear_text_passwords property."""
-    p = call.schema.customer_properties
-    value = call.conn.execute(select(p.c.value).where(
-        p.c.customer_id == reseller,
-        p.c.name == 'store_clear_text_passwords')).scalar()
-    if value is None or not value.strip():
-        return call.config.store_clear_text_passwords
-    return value.strip().lower() in ('1', 'yes', 'true', 'on')
+    flag = _property_flag(call, reseller, 'store_clear_text_passwords')
+    return call.config.store_clear_text_passwords if flag is None else flag
 
 
 def _secret(call, username, domain, reseller, password):
@@ -441,20 +441,13 @@ def delete_account(call, sip_id):
 
 
 def _account_wires(call, rows):
-    """Full SipAccount structs for many rows: groups, properties and ACL in
-    three queries whatever the page size."""
+    """Full SipAccount structs for many rows: groups, properties, ACL and
+    HA1 in four queries whatever the page size."""
     pairs = [(r['username'], r['domain']) for r in rows]
     groups = store.groups_of(call.conn, call.schema, pairs)
     ids = [r['id'] for r in rows]
     props, acls = store.details_of(call.conn, call.schema, ids)
-    subs = {}
-    if rows:
-        sub = call.schema.subscriber
-        for s in call.conn.execute(select(sub.c.username, sub.c.domain,
-                                          sub.c.ha1).where(
-                sub.c.domain.in_({d for _, d in pairs}),
-                sub.c.username.in_({u for u, _ in pairs}))).mappings():
-            subs[(s['username'], s['domain'])] = s['ha1']
+    ha1 = store.ha1_of(call.conn, call.schema, pairs)
     out = []
     for r in rows:
         key = (r['username'], r['domain'])
@@ -462,7 +455,7 @@ def _account_wires(call, rows):
             'quota', 'callLimit', 'prepaid', 'timeout', 'owner', 'customer',
             'reseller', 'changeDate', 'createDate'))
         w['id'] = {'username': r['username'], 'domain': r['domain']}
-        w['ha1'] = subs.get(key, '')
+        w['ha1'] = ha1.get(key, '')
         w['groups'] = groups[key]
         w['properties'] = props[r['id']]
         w['acl'] = acls[r['id']]

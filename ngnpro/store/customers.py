@@ -38,6 +38,13 @@ def properties(conn, s, ids):
     return out
 
 
+def property_value(conn, s, customer_id, name):
+    """One property of one customer; None when it is not set."""
+    p = s.customer_properties
+    return conn.execute(select(p.c.value).where(
+        p.c.customer_id == customer_id, p.c.name == name)).scalar()
+
+
 def insert_customer(conn, s, values, members):
     cols = to_columns(values, members, s.customers)
     cols.pop('id', None)

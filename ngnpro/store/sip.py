@@ -184,6 +184,19 @@ def groups_of(conn, s, pairs):
     return out
 
 
+def ha1_of(conn, s, pairs):
+    """{(user, domain): ha1} for many accounts in one query."""
+    if not pairs:
+        return {}
+    sub = s.subscriber
+    wanted = set(pairs)
+    return {(u, d): ha1 for u, d, ha1 in conn.execute(
+        select(sub.c.username, sub.c.domain, sub.c.ha1)
+        .where(sub.c.domain.in_({d for _, d in pairs}),
+               sub.c.username.in_({u for u, _ in pairs})))
+            if (u, d) in wanted}
+
+
 def details_of(conn, s, ids):
     """({id: properties}, {id: acl}) for many accounts, two queries."""
     props = {i: [] for i in ids}
