@@ -336,36 +336,47 @@ def rpc_wsdl(ports, location=PLACEHOLDER):
                                  type=names.ref(op.returns))
 
     for port, ops in bound:
-        pt = etree.SubElement(root, _w('portType'),
-                              name=port_stem(port) + 'PortType')
-        for op in ops:
-            o = etree.SubElement(pt, _w('operation'), name=op.name)
-            if len(op.args) > 1:
-                o.set('parameterOrder', ' '.join(a for a, _ in op.args))
-            etree.SubElement(o, _w('input'), message='tns:' +
-                             _rpc_message(port, op, 'Request'))
-            etree.SubElement(o, _w('output'), message='tns:' +
-                             _rpc_message(port, op, 'Response'))
-
+        _port_type(root, port, ops, lambda op, suffix, port=port:
+                   _rpc_message(port, op, suffix), ordered=True)
     for port, ops in bound:
-        b = etree.SubElement(root, _w('binding'), name=_binding(port),
-                             type='tns:%sPortType' % port_stem(port))
-        etree.SubElement(b, _s('binding'), style='rpc',
-                         transport=HTTP_TRANSPORT)
-        for op in ops:
-            o = etree.SubElement(b, _w('operation'), name=op.name)
-            etree.SubElement(o, _s('operation'), soapAction='', style='rpc')
-            i = etree.SubElement(o, _w('input'))
-            _encoded_body(i, port.namespace)
-            if port.needs_auth:
-                etree.SubElement(i, _s('header'), message='tns:' +
-                                 AUTH_MESSAGE, part=AUTH_ELEMENT,
-                                 use='encoded', namespace=TNS,
-                                 encodingStyle=SOAPENC_NS)
-            _encoded_body(etree.SubElement(o, _w('output')), port.namespace)
+        _soap_binding(root, port, ops, 'rpc', lambda el, port=port:
+                      _encoded_body(el, port.namespace),
+                      use='encoded', namespace=TNS, encodingStyle=SOAPENC_NS)
 
     _service(root, [p for p, _ in bound], _binding)
     return with_location(_serialize(root), location)
+
+
+def _port_type(root, port, ops, message, ordered):
+    """``message(op, 'Request'|'Response')`` names an operation's messages;
+    rpc operations with several parts declare their order."""
+    pt = etree.SubElement(root, _w('portType'),
+                          name=port_stem(port) + 'PortType')
+    for op in ops:
+        o = etree.SubElement(pt, _w('operation'), name=op.name)
+        if ordered and len(op.args) > 1:
+            o.set('parameterOrder', ' '.join(a for a, _ in op.args))
+        etree.SubElement(o, _w('input'),
+                         message='tns:' + message(op, 'Request'))
+        etree.SubElement(o, _w('output'),
+                         message='tns:' + message(op, 'Response'))
+
+
+def _soap_binding(root, port, ops, style, body, **header):
+    """A port's SOAP binding: ``body(el)`` adds each soap:body, ``header``
+    the use/encoding attributes of the auth soap:header."""
+    b = etree.SubElement(root, _w('binding'), name=_binding(port),
+                         type='tns:%sPortType' % port_stem(port))
+    etree.SubElement(b, _s('binding'), style=style, transport=HTTP_TRANSPORT)
+    for op in ops:
+        o = etree.SubElement(b, _w('operation'), name=op.name)
+        etree.SubElement(o, _s('operation'), soapAction='', style=style)
+        i = etree.SubElement(o, _w('input'))
+        body(i)
+        if port.needs_auth:
+            etree.SubElement(i, _s('header'), message='tns:' + AUTH_MESSAGE,
+                             part=AUTH_ELEMENT, **header)
+        body(etree.SubElement(o, _w('output')))
 
 
 def _rpc_message(port, op, suffix):
@@ -434,27 +445,10 @@ def literal_wsdl(port, location=PLACEHOLDER):
             etree.SubElement(m, _w('part'), name='parameters',
                              element='tns:' + element)
 
-    pt = etree.SubElement(root, _w('portType'),
-                          name=port_stem(port) + 'PortType')
-    for op in ops:
-        o = etree.SubElement(pt, _w('operation'), name=op.name)
-        etree.SubElement(o, _w('input'), message='tns:%sRequest' % op.name)
-        etree.SubElement(o, _w('output'), message='tns:%sResponse' % op.name)
-
-    b = etree.SubElement(root, _w('binding'), name=_binding(port),
-                         type='tns:%sPortType' % port_stem(port))
-    etree.SubElement(b, _s('binding'), style='document',
-                     transport=HTTP_TRANSPORT)
-    for op in ops:
-        o = etree.SubElement(b, _w('operation'), name=op.name)
-        etree.SubElement(o, _s('operation'), soapAction='', style='document')
-        i = etree.SubElement(o, _w('input'))
-        etree.SubElement(i, _s('body'), use='literal')
-        if port.needs_auth:
-            etree.SubElement(i, _s('header'), message='tns:' + AUTH_MESSAGE,
-                             part=AUTH_ELEMENT, use='literal')
-        etree.SubElement(etree.SubElement(o, _w('output')), _s('body'),
-                         use='literal')
+    _port_type(root, port, ops, lambda op, suffix: op.name + suffix,
+               ordered=False)
+    _soap_binding(root, port, ops, 'document', lambda el: etree.SubElement(
+        el, _s('body'), use='literal'), use='literal')
 
     _service(root, [port], _binding)
     return with_location(_serialize(root), location)
