@@ -71,6 +71,32 @@ def on_loopback(url):
     return urlsplit(url).hostname == '127.0.0.1'
 
 
+def check_literal_customer_listing(svc, acme, beta):
+    """getCustomers paging, both orders and the reseller filter, as the
+    literal clients (zeep, suds) call it; acme (firstName Jane) is the
+    reseller of beta, zed a reseller of its own. Returns the first page."""
+    page = svc.getCustomers(query={
+        'filter': {'username': '%'},
+        'orderBy': {'attribute': 'username', 'direction': 'ASC'},
+        'range': {'start': 1, 'count': 1}})
+    assert page.total == 3
+    assert [a.username for a in page.accounts.item] == ['beta']
+    desc = svc.getCustomers(query={
+        'filter': {'username': '%'},
+        'orderBy': {'attribute': 'username', 'direction': 'DESC'},
+        'range': {'start': 0, 'count': 10}})
+    assert desc.total == 3
+    assert [a.username for a in desc.accounts.item] == ['zed', 'beta', 'acme']
+    mine = svc.getCustomers(query={
+        'filter': {'reseller': acme.id},
+        'orderBy': {'attribute': 'username', 'direction': 'ASC'}})
+    assert mine.total == 2
+    assert [(a.id, a.username) for a in mine.accounts.item] == \
+        [(acme.id, 'acme'), (beta.id, 'beta')]
+    assert mine.accounts.item[0].firstName == 'Jane'
+    return page
+
+
 # -- zeep -------------------------------------------------------------------
 
 def zeep_client(server, path):
@@ -118,11 +144,11 @@ def zplain(value):
     return serialize_object(value, dict)
 
 
-def check_zeep_traffic(server, session, path):
+def check_traffic(server, fetched, path):
     """The WSDL came from the server, every call went to its own URL (the
     placeholder location was rewritten), nothing else was fetched."""
-    assert session.fetched[0] == ('GET', server.url + path)
-    posts = session.fetched[1:]
+    assert fetched[0] == ('GET', server.url + path)
+    posts = fetched[1:]
     assert len(posts) >= 10
     assert set(posts) == {('POST', server.url)}
 
@@ -164,25 +190,7 @@ def test_zeep_customer_port(server):
         ('Jane', 'Haarlem', 'Doe', 'Acme-2024')
     assert zplain(after.properties.item) == [CREDIT]
 
-    page = svc.getCustomers(query={
-        'filter': {'username': '%'},
-        'orderBy': {'attribute': 'username', 'direction': 'ASC'},
-        'range': {'start': 1, 'count': 1}})
-    assert page.total == 3
-    assert [a.username for a in page.accounts.item] == ['beta']
-    desc = svc.getCustomers(query={
-        'filter': {'username': '%'},
-        'orderBy': {'attribute': 'username', 'direction': 'DESC'},
-        'range': {'start': 0, 'count': 10}})
-    assert desc.total == 3
-    assert [a.username for a in desc.accounts.item] == ['zed', 'beta', 'acme']
-    mine = svc.getCustomers(query={
-        'filter': {'reseller': acme.id},
-        'orderBy': {'attribute': 'username', 'direction': 'ASC'}})
-    assert mine.total == 2
-    assert [(a.id, a.username) for a in mine.accounts.item] == \
-        [(acme.id, 'acme'), (beta.id, 'beta')]
-    assert mine.accounts.item[0].firstName == 'Jane'
+    check_literal_customer_listing(svc, acme, beta)
     none = svc.getCustomers(query={'filter': {'username': 'nobody'}})
     assert none.total == 0 and none.accounts.item == []
 
@@ -197,7 +205,7 @@ def test_zeep_customer_port(server):
         ('5001', DUP_CUSTOMER, DUP_CUSTOMER)
     assert zeep_fault(svc.getAccount, id=999) == \
         ('5000', NO_CUSTOMER, NO_CUSTOMER)
-    check_zeep_traffic(server, session, 'customer?wsdl')
+    check_traffic(server, session.fetched, 'customer?wsdl')
 
 
 def test_zeep_sip_port(server):
@@ -289,7 +297,7 @@ def test_zeep_sip_port(server):
     assert call('deleteAccount', sipId=ALICE) is None
     assert fault('getAccount', sipId=ALICE) == \
         ('1010', NO_ALICE, NO_ALICE)
-    check_zeep_traffic(server, session, 'sip?wsdl')
+    check_traffic(server, session.fetched, 'sip?wsdl')
 
 
 def test_zeep_rpc_wsdl_imports_soap_encoding_from_the_server(server):
@@ -362,13 +370,6 @@ def splain(value):
     return recursive_asdict(value) if hasattr(value, '__keylist__') else value
 
 
-def check_suds_traffic(server, transport, path):
-    assert transport.fetched[0] == ('GET', server.url + path)
-    posts = transport.fetched[1:]
-    assert len(posts) >= 10
-    assert set(posts) == {('POST', server.url)}
-
-
 def test_suds_customer_port(server):
     client, transport = suds_client(server, 'customer?wsdl')
     svc = client.service
@@ -408,25 +409,8 @@ def test_suds_customer_port(server):
         ('Jane', 'Haarlem', 'Doe', 'Acme-2024')
     assert splain(after.properties.item) == [CREDIT]
 
-    page = svc.getCustomers(query={
-        'filter': {'username': '%'},
-        'orderBy': {'attribute': 'username', 'direction': 'ASC'},
-        'range': {'start': 1, 'count': 1}})
-    assert page.total == 3 and isinstance(page.total, int)
-    assert [a.username for a in page.accounts.item] == ['beta']
-    desc = svc.getCustomers(query={
-        'filter': {'username': '%'},
-        'orderBy': {'attribute': 'username', 'direction': 'DESC'},
-        'range': {'start': 0, 'count': 10}})
-    assert desc.total == 3
-    assert [a.username for a in desc.accounts.item] == ['zed', 'beta', 'acme']
-    mine = svc.getCustomers(query={
-        'filter': {'reseller': acme.id},
-        'orderBy': {'attribute': 'username', 'direction': 'ASC'}})
-    assert mine.total == 2
-    assert [(a.id, a.username) for a in mine.accounts.item] == \
-        [(acme.id, 'acme'), (beta.id, 'beta')]
-    assert mine.accounts.item[0].firstName == 'Jane'
+    page = check_literal_customer_listing(svc, acme, beta)
+    assert isinstance(page.total, int)
     none = svc.getCustomers(query={'filter': {'username': 'nobody'}})
     assert none.total == 0 and none.accounts is None
 
@@ -440,7 +424,7 @@ def test_suds_customer_port(server):
         ('5001', DUP_CUSTOMER, DUP_CUSTOMER)
     assert suds_fault(svc.getAccount, 999) == \
         ('5000', NO_CUSTOMER, NO_CUSTOMER)
-    check_suds_traffic(server, transport, 'customer?wsdl')
+    check_traffic(server, transport.fetched, 'customer?wsdl')
 
 
 def test_suds_rpc_encoded_wsdl(server):
@@ -567,7 +551,7 @@ def test_suds_sip_port(server):
 
     assert svc.deleteAccount(ALICE) is None
     assert suds_fault(svc.getAccount, ALICE) == ('1010', NO_ALICE, NO_ALICE)
-    check_suds_traffic(server, transport, 'sip?wsdl')
+    check_traffic(server, transport.fetched, 'sip?wsdl')
 
 
 # -- PHP ext/soap in WSDL mode ------------------------------------------------

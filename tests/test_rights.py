@@ -55,16 +55,17 @@ def outcome(fn):
         return exc.code
 
 
-READ_C1 = {'admin': ALLOW, 'admin_as_c1': ALLOW, 'r1': ALLOW, 'c1': ALLOW,
-           'c3': ALLOW, 'c2': 101, 'roff': 101, 'wrong': 100}
+# Who may read and change customer c1 and the records in its domain.
+C1_RIGHTS = {'admin': ALLOW, 'admin_as_c1': ALLOW, 'r1': ALLOW, 'c1': ALLOW,
+             'c3': ALLOW, 'c2': 101, 'roff': 101, 'wrong': 100}
 
 
-@pytest.mark.parametrize('who', sorted(READ_C1))
+@pytest.mark.parametrize('who', sorted(C1_RIGHTS))
 def test_read_customer(world, who):
     dispatcher, ids, logins = world
     call = Client(dispatcher, 'Customer', logins[who])
     assert outcome(lambda: call('getAccount', ('id', ids['c1']))) == \
-        READ_C1[who]
+        C1_RIGHTS[who]
 
 
 VISIBLE = {'admin': {'r1', 'r2', 'c1', 'c2', 'c3', 'roff'},
@@ -161,18 +162,14 @@ def test_delete_customer(world, who, expected):
         'username': 'victim'}}))['total'] == (0 if expected == ALLOW else 1)
 
 
-SIP_ACCOUNT = {'admin': ALLOW, 'admin_as_c1': ALLOW, 'r1': ALLOW, 'c1': ALLOW,
-               'c3': ALLOW, 'c2': 101, 'roff': 101, 'wrong': 100}
-
-
-@pytest.mark.parametrize('who', sorted(SIP_ACCOUNT))
+@pytest.mark.parametrize('who', sorted(C1_RIGHTS))
 def test_sip_account_ownership(world, who):
     dispatcher, ids, logins = world
     call = Client(dispatcher, 'Sip', logins[who])
     root = Client(dispatcher, 'Sip', admin())
     sip_id = {'username': 'alice', 'domain': 'c1.example.com'}
     before = root('getAccount', ('sipId', sip_id))
-    expected = SIP_ACCOUNT[who]
+    expected = C1_RIGHTS[who]
     assert outcome(lambda: call('getAccount', ('sipId', sip_id))) == expected
     changed = dict(before, firstName='Mallory')
     assert outcome(lambda: call('updateAccount', ('account', changed))) == \

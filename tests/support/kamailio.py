@@ -24,7 +24,6 @@ those of /usr/share/kamailio/mysql/*-create.sql.
 import atexit
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -32,7 +31,7 @@ import tempfile
 import time
 import uuid
 
-from .mariadb import die_with_parent, free_port, _tail, _which
+from .mariadb import PrivateDaemon, die_with_parent, free_port, _tail, _which
 
 
 def find_binary():
@@ -194,7 +193,7 @@ route[LOOKUP] {
 _STATUS_RE = re.compile(r"^SIP/2\.0 (\d{3})", re.M)
 
 
-class Kamailio:
+class Kamailio(PrivateDaemon):
     def __init__(self, db_host="127.0.0.1", db_port=3306, db_user="ngnpro",
                  db_password="ngnpro", db_name="ngnpro", *, subscriber="subscriber",
                  grp="grp", dbaliases="dbaliases", domain="domain",
@@ -289,17 +288,6 @@ class Kamailio:
                 pass
             self.proc.wait()
         self.proc = None
-
-    def _cleanup_dir(self):
-        if self.tmpdir:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def log_tail(self, lines=40):
         return _tail(self.log, lines) if self.tmpdir else ""

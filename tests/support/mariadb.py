@@ -80,7 +80,24 @@ class MariaDBError(RuntimeError):
     pass
 
 
-class MariaDB:
+class PrivateDaemon:
+    """A daemon a test starts in its own temporary directory: a context
+    manager whose stop() also removes that directory."""
+    tmpdir = None
+
+    def _cleanup_dir(self):
+        if self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class MariaDB(PrivateDaemon):
     def __init__(self, startup_timeout=30.0):
         self.startup_timeout = startup_timeout
         self.tmpdir = None
@@ -215,17 +232,6 @@ class MariaDB:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
         self.proc = None
-
-    def _cleanup_dir(self):
-        if self.tmpdir:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # -- helpers -----------------------------------------------------------
 
