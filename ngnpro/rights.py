@@ -148,3 +148,18 @@ def may_set_property(principal, target_id, target_reseller, permission):
     if permission == RESELLER:
         return False
     return target_id == principal.customer_id
+
+
+def owner_id(conn, schema, principal, owner):
+    """``owner`` of an account, alias, number or record: 0, or a customer
+    the caller may assign records to (anyone for the admin, one the caller
+    can see otherwise)."""
+    owner = int(owner or 0)
+    if not owner:
+        return 0
+    row = customer_row(conn, schema, owner)
+    if not principal.is_admin and not can_see(principal, row['id'],
+                                              row['reseller']):
+        raise denied('Permission denied: customer %d is not yours to assign '
+                     'as owner' % owner)
+    return owner

@@ -23,6 +23,11 @@ def members_of(obj, members):
     return {m: getattr(obj, m, None) for m in members}
 
 
+def owner(call, value):
+    """The ``owner`` member of a record, checked for the caller."""
+    return rights.owner_id(call.conn, call.schema, call.principal, value)
+
+
 def check_array(call, items, name):
     """None -> []; refuse arrays longer than the configured maximum."""
     items = list(items or ())

@@ -45,6 +45,14 @@ def property_value(conn, s, customer_id, name):
         p.c.customer_id == customer_id, p.c.name == name)).scalar()
 
 
+def property_flag(conn, s, customer_id, name):
+    """A yes/no property: True, False, or None when it is not set."""
+    value = property_value(conn, s, customer_id, name)
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() in ('1', 'yes', 'true', 'on')
+
+
 def insert_customer(conn, s, values, members):
     cols = to_columns(values, members, s.customers)
     cols.pop('id', None)

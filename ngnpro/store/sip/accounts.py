@@ -1,14 +1,10 @@
-"""SIP records and their mirror in Kamailio's own tables.
-
-Every function here runs inside the caller's unit of work, so a record and
-its Kamailio rows are written, or rolled back, together.
-"""
+"""SIP accounts with their groups, properties and ACL; Kamailio's
+subscriber (HA1/HA1B) and grp tables."""
 import hashlib
 
-from sqlalchemy import (BigInteger, and_, cast, delete, exists, func, insert,
-                        select, update)
+from sqlalchemy import and_, delete, exists, insert, select, update
 
-from .rows import now, to_wire
+from ..rows import now
 
 
 def ha1_pair(username, domain, password):
@@ -20,79 +16,12 @@ def ha1_pair(username, domain, password):
             md5('%s@%s:%s:%s' % (username, domain, domain, password)))
 
 
-# -- domains ---------------------------------------------------------------
-
-def domain_row(conn, s, name, for_update=False):
-    stmt = select(s.sip_domains).where(s.sip_domains.c.domain == name)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).mappings().first()
-
-
-def insert_domain(conn, s, values):
-    stamp = now()
-    conn.execute(insert(s.sip_domains).values(change_date=stamp, **values))
-    conn.execute(insert(s.domain).values(domain=values['domain'],
-                                         did=values['domain'],
-                                         last_modified=stamp))
-
-
-def update_domain(conn, s, name, values):
-    conn.execute(update(s.sip_domains).where(s.sip_domains.c.domain == name)
-                 .values(change_date=now(), **values))
-    owner = {'customer': values['customer'], 'reseller': values['reseller']}
-    # Accounts and aliases inherit customer/reseller from their domain.
-    conn.execute(update(s.sip_accounts).where(s.sip_accounts.c.domain == name)
-                 .values(**owner))
-    conn.execute(update(s.sip_aliases).where(s.sip_aliases.c.domain == name)
-                 .values(**owner))
-
-
-def count_in_domain(conn, table, name):
-    return conn.execute(select(func.count()).select_from(table)
-                        .where(table.c.domain == name)).scalar_one()
-
-
-def delete_domain(conn, s, name):
-    ids = [r[0] for r in conn.execute(select(s.sip_accounts.c.id).where(
-        s.sip_accounts.c.domain == name))]
-    _delete_account_details(conn, s, ids)
-    conn.execute(delete(s.sip_accounts).where(s.sip_accounts.c.domain == name))
-    conn.execute(delete(s.subscriber).where(s.subscriber.c.domain == name))
-    conn.execute(delete(s.grp).where(s.grp.c.domain == name))
-    # Aliases in the domain, and those elsewhere that point into it (as
-    # deleteAccount removes the aliases of an account).
-    al, db = s.sip_aliases, s.dbaliases
-    conn.execute(delete(al).where((al.c.domain == name)
-                                  | (al.c.target_domain == name)))
-    conn.execute(delete(db).where((db.c.alias_domain == name)
-                                  | (db.c.domain == name)))
-    conn.execute(delete(s.sip_domains).where(s.sip_domains.c.domain == name))
-    conn.execute(delete(s.domain).where(s.domain.c.domain == name))
-
-
-# -- accounts --------------------------------------------------------------
-
 def account_row(conn, s, username, domain, for_update=False):
     a = s.sip_accounts
     stmt = select(a).where(a.c.username == username, a.c.domain == domain)
     if for_update:
         stmt = stmt.with_for_update()
     return conn.execute(stmt).mappings().first()
-
-
-def numeric_usernames_max(conn, s, domain):
-    """Highest all-digit username in a domain (for <autoincrement>).
-
-    The domain row is locked first, so two concurrent autoincrements in one
-    domain serialise instead of both picking the same number."""
-    a = s.sip_accounts
-    domain_row(conn, s, domain, for_update=True)
-    best = conn.execute(
-        select(func.max(cast(a.c.username, BigInteger)))
-        .where(a.c.domain == domain,
-               a.c.username.regexp_match('^[0-9]{1,18}$'))).scalar()
-    return int(best or 0)
 
 
 def insert_account(conn, s, values, secret, groups, properties, acl):
@@ -142,7 +71,7 @@ def _write_details(conn, s, account_id, username, domain, groups, properties,
             dict(a, account_id=account_id) for a in acl])
 
 
-def _delete_account_details(conn, s, ids):
+def delete_account_details(conn, s, ids):
     if ids:
         conn.execute(delete(s.sip_account_properties).where(
             s.sip_account_properties.c.account_id.in_(ids)))
@@ -154,7 +83,7 @@ def delete_account(conn, s, row):
     """The account and everything hanging off it: groups, properties, ACL,
     Kamailio credentials, and the aliases that point at it."""
     user, dom = row['username'], row['domain']
-    _delete_account_details(conn, s, [row['id']])
+    delete_account_details(conn, s, [row['id']])
     conn.execute(delete(s.grp).where(s.grp.c.username == user,
                                      s.grp.c.domain == dom))
     conn.execute(delete(s.subscriber).where(s.subscriber.c.username == user,
@@ -247,84 +176,3 @@ def in_all_groups(s, groups):
     return and_(*[exists().where(g.c.username == a.c.username,
                                  g.c.domain == a.c.domain, g.c.grp == name)
                   for name in groups])
-
-
-# -- aliases ---------------------------------------------------------------
-
-def alias_row(conn, s, username, domain):
-    al = s.sip_aliases
-    return conn.execute(select(al).where(al.c.username == username,
-                                         al.c.domain == domain)
-                        ).mappings().first()
-
-
-def insert_alias(conn, s, values):
-    conn.execute(insert(s.sip_aliases).values(change_date=now(), **values))
-    conn.execute(insert(s.dbaliases).values(
-        alias_username=values['username'], alias_domain=values['domain'],
-        username=values['target_username'], domain=values['target_domain']))
-
-
-def update_alias(conn, s, row, values):
-    al, db = s.sip_aliases, s.dbaliases
-    conn.execute(update(al).where(al.c.id == row['id'])
-                 .values(change_date=now(), **values))
-    conn.execute(update(db).where(db.c.alias_username == row['username'],
-                                  db.c.alias_domain == row['domain'])
-                 .values(username=values['target_username'],
-                         domain=values['target_domain']))
-
-
-def delete_alias(conn, s, row):
-    al, db = s.sip_aliases, s.dbaliases
-    conn.execute(delete(al).where(al.c.id == row['id']))
-    conn.execute(delete(db).where(db.c.alias_username == row['username'],
-                                  db.c.alias_domain == row['domain']))
-
-
-def alias_wire(r):
-    out = to_wire(r, ('owner', 'customer', 'reseller', 'changeDate'))
-    out['id'] = {'username': r['username'], 'domain': r['domain']}
-    out['target'] = {'username': r['target_username'],
-                     'domain': r['target_domain']}
-    return out
-
-
-# -- trusted peers ---------------------------------------------------------
-
-def peer_row(conn, s, ip):
-    return conn.execute(select(s.trusted_peers)
-                        .where(s.trusted_peers.c.ip == ip)).mappings().first()
-
-
-def _address_values(values):
-    ip, _, mask = values['ip'].partition('/')
-    return {'grp': 1, 'ip_addr': ip, 'mask': int(mask or (128 if ':' in ip
-                                                          else 32)),
-            'port': 0, 'tag': str(values.get('tag') or '')[:64]}
-
-
-def insert_peer(conn, s, values):
-    conn.execute(insert(s.trusted_peers).values(change_date=now(), **values))
-    conn.execute(insert(s.address).values(**_address_values(values)))
-
-
-def update_peer(conn, s, row, values):
-    conn.execute(update(s.trusted_peers)
-                 .where(s.trusted_peers.c.id == row['id'])
-                 .values(change_date=now(), **values))
-    _delete_address(conn, s, row['ip'])
-    conn.execute(insert(s.address).values(**_address_values(values)))
-
-
-def delete_peer(conn, s, row):
-    conn.execute(delete(s.trusted_peers)
-                 .where(s.trusted_peers.c.id == row['id']))
-    _delete_address(conn, s, row['ip'])
-
-
-def _delete_address(conn, s, ip):
-    addr = _address_values({'ip': ip})
-    conn.execute(delete(s.address).where(s.address.c.ip_addr == addr['ip_addr'],
-                                         s.address.c.mask == addr['mask'],
-                                         s.address.c.grp == 1))
