@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from .faults import AUTH_FAILED, NGNProError
+from .names import customer_username
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,12 @@ def authenticate(conn, schema, config, header):
             raise NGNProError(AUTH_FAILED, 'Cannot impersonate customer %d: '
                               'no such customer' % header.impersonate)
         return _as_customer(row, '%s:%d' % (header.username, row['id']))
-    row = _customer(conn, schema, schema.customers.c.username, header.username)
+    try:
+        login = customer_username(header.username)
+    except NGNProError:
+        login = None
+    row = login and _customer(conn, schema, schema.customers.c.username,
+                              login)
     if row is None or not _same(password, row['password']):
         raise NGNProError(AUTH_FAILED, 'Invalid customer credentials')
     return _as_customer(row, header.username)

@@ -7,6 +7,7 @@ id. Records created by non-admins are forced into the creator's scope.
 from sqlalchemy import select
 
 from .faults import CUSTOMER_NOT_FOUND, INVALID_ARGUMENT, NGNProError, denied
+from .names import spelling
 
 # Property permissions (guide "Conventions for the properties").
 ADMIN, RESELLER = 'admin', 'reseller'
@@ -31,11 +32,12 @@ KNOWN_PROPERTIES = {
 def known_property(prop):
     """``prop`` (name/value/category/permission) with the category of a known
     name filled in and its permission raised to the known one."""
-    known = KNOWN_PROPERTIES.get(prop['name'])
+    name = spelling(prop['name'])
+    known = KNOWN_PROPERTIES.get(name)
     if known is None:
         return prop
     category, permission = known
-    out = dict(prop, category=prop['category'] or category)
+    out = dict(prop, name=name, category=prop['category'] or category)
     if _RANK.get(prop['permission'], 0) < _RANK[permission]:
         out['permission'] = permission
     return out
@@ -49,7 +51,17 @@ def can_see(principal, customer, reseller):
     return (customer or 0) == principal.customer_id
 
 
+def require_visible(principal, customer, reseller, missing):
+    """A record of another tenant answers exactly as a missing one: raise
+    ``missing`` (its not-found fault), so that no caller can learn what
+    exists outside its scope."""
+    if not can_see(principal, customer, reseller):
+        raise missing
+
+
 def require_access(principal, customer, reseller, what):
+    """For the few places where existence is already public (an alias
+    target in another tenant's domain): refuse with 101."""
     if not can_see(principal, customer, reseller):
         raise denied('Permission denied: %s does not belong to %s'
                      % (what, principal))
@@ -74,8 +86,12 @@ def can_access_customer(principal, row):
 
 def require_customer_access(principal, row):
     if not can_access_customer(principal, row):
-        raise denied('Permission denied: customer %d does not belong to %s'
-                     % (row['id'], principal))
+        raise customer_missing(row['id'])
+
+
+def customer_missing(customer_id):
+    return NGNProError(CUSTOMER_NOT_FOUND,
+                       'Customer %d does not exist' % customer_id)
 
 
 def require_can_create(principal, what):
@@ -115,9 +131,7 @@ def assign_owner(conn, schema, principal, customer, reseller):
         if customer:
             row = customer_row(conn, schema, customer)
             if row['reseller'] != principal.reseller_id:
-                raise denied('Permission denied: customer %d is not a customer '
-                             'of reseller %d' % (customer,
-                                                 principal.reseller_id))
+                raise customer_missing(customer)
         return customer, principal.reseller_id
     if customer not in (0, principal.customer_id) or \
             reseller not in (0, principal.reseller_id):
@@ -131,8 +145,7 @@ def customer_row(conn, schema, customer_id):
     row = conn.execute(select(c.id, c.reseller, c.impersonate)
                        .where(c.id == customer_id)).mappings().first()
     if row is None:
-        raise NGNProError(CUSTOMER_NOT_FOUND,
-                          'Customer %d does not exist' % customer_id)
+        raise customer_missing(customer_id)
     return row
 
 
@@ -160,6 +173,5 @@ def owner_id(conn, schema, principal, owner):
     row = customer_row(conn, schema, owner)
     if not principal.is_admin and not can_see(principal, row['id'],
                                               row['reseller']):
-        raise denied('Permission denied: customer %d is not yours to assign '
-                     'as owner' % owner)
+        raise customer_missing(owner)
     return owner

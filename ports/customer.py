@@ -3,7 +3,7 @@ from functools import lru_cache
 
 from sqlalchemy import or_
 
-from ngnpro import rights
+from ngnpro import names, rights
 from ngnpro.faults import (CUSTOMER_EXISTS, CUSTOMER_IN_USE,
                            CUSTOMER_NOT_FOUND, NGNProError, denied, invalid)
 from ngnpro.store import customers as store
@@ -36,23 +36,23 @@ def _load(call, customer_id):
 
 def _properties_in(call, props):
     props = check_array(call, props, 'properties')
-    out = []
+    out = {}
     for p in props:
-        name = (p.name or '').strip() if p is not None else ''
-        if not name:
-            raise invalid('Every property needs a name')
-        out.append(rights.known_property(
+        name = names.property_name(p.name if p is not None else None)
+        # One property per name, whatever the case: the last one sent wins.
+        out[names.property_key(name)] = rights.known_property(
             {'name': name, 'value': p.value or '',
-             'category': p.category or '', 'permission': p.permission or ''}))
-    return out
+             'category': p.category or '', 'permission': p.permission or ''})
+    return list(out.values())
 
 
 def _check_property_changes(call, target_id, target_reseller, old, new):
     """Refuse when the caller adds, removes or edits a property whose
     permission it lacks (guide: property permissions)."""
     # Stored rows normalised too: rows written before a name became known.
-    old = {p['name']: rights.known_property(p) for p in old}
-    new = {p['name']: p for p in new}
+    old = {names.property_key(p['name']): rights.known_property(p)
+           for p in old}
+    new = {names.property_key(p['name']): p for p in new}
     for name in set(old) | set(new):
         before, after = old.get(name), new.get(name)
         if before == after:
@@ -68,7 +68,7 @@ def _check_property_changes(call, target_id, target_reseller, old, new):
 
 def _values(account):
     v = members_of(account, MEMBERS)
-    v['username'] = (v.get('username') or '').strip()
+    v['username'] = names.customer_username(v.get('username'))
     v['resellerActive'] = bool(v.get('resellerActive'))
     for k in ('reseller', 'impersonate'):
         v[k] = int(v.get(k) or 0)
@@ -81,10 +81,6 @@ def _values(account):
 
 
 def _username_free(call, username, own_id=None):
-    if not username:
-        raise invalid('Customer username is required')
-    if len(username) > 64:
-        raise invalid('Customer username is longer than 64 characters')
     other = store.id_by_username(call.conn, call.schema, username)
     if other is not None and other != own_id:
         raise NGNProError(CUSTOMER_EXISTS,
@@ -183,6 +179,7 @@ def update_account(call, account):
 def delete_account(call, customer_id):
     p = call.principal
     r = _load(call, customer_id)
+    rights.require_customer_access(p, r)
     if not p.is_admin and not (p.is_reseller and r['reseller'] == p.reseller_id
                                and r['id'] != p.reseller_id):
         raise denied('Permission denied: %s cannot delete customer %d'
@@ -253,11 +250,11 @@ def set_properties(call, customer_id, properties):
     r = _load(call, customer_id)
     rights.require_customer_access(call.principal, r)
     props = _properties_in(call, properties)
-    old = {x['name']: x for x in store.properties(
+    old = {names.property_key(x['name']): x for x in store.properties(
         call.conn, call.schema, [r['id']])[r['id']]}
+    keys = [names.property_key(x['name']) for x in props]
     _check_property_changes(call, r['id'], r['reseller'],
-                            [old[x['name']] for x in props if x['name'] in old],
-                            props)
+                            [old[k] for k in keys if k in old], props)
     store.write_properties(call.conn, call.schema, r['id'], props,
                            replace=False)
 

@@ -12,6 +12,7 @@ from lxml import etree
 from spyne.model.complex import Array, ComplexModelBase
 
 from ngnpro.soap import wsdl
+from ngnpro.types.common import xsd_name
 from ports import all_ports
 from tests.helpers import ADMIN, make_dispatcher
 
@@ -52,8 +53,7 @@ def methods(port):
 def expected_qname(cls):
     if issubclass(cls, ComplexModelBase):
         return '{%s}%s' % (cls.get_namespace(), cls.get_type_name())
-    assert cls.get_namespace() == XSD, cls
-    return '{%s}%s' % (XSD, cls.get_type_name())
+    return '{%s}%s' % (XSD, xsd_name(cls))
 
 
 def referenced_models(port):

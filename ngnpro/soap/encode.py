@@ -14,7 +14,7 @@ from lxml import etree
 from spyne.model.complex import Array, ComplexModelBase
 from spyne.model.primitive import Boolean, Double, Float, Integer, Unicode
 
-from ..types.common import TNS
+from ..types.common import TNS, xsd_name
 from .envelope import SOAP_ENC, SOAP_ENV, XSD, XSI
 
 NSMAP = {'SOAP-ENV': SOAP_ENV, 'SOAP-ENC': SOAP_ENC, 'xsd': XSD, 'xsi': XSI,
@@ -36,7 +36,7 @@ def _plan(cls):
     if issubclass(cls, ComplexModelBase):
         return STRUCT, 'ngnpro:' + cls.get_type_name(), tuple(
             cls._type_info.items())
-    return SCALAR, 'xsd:' + cls.get_type_name(), _scalar_writer(cls)
+    return SCALAR, 'xsd:' + xsd_name(cls), _scalar_writer(cls)
 
 
 def _type_label(cls):
@@ -44,7 +44,7 @@ def _type_label(cls):
         return 'ngnpro:' + cls.get_type_name()
     if issubclass(cls, Array):
         return 'SOAP-ENC:Array'
-    return 'xsd:' + cls.get_type_name()
+    return 'xsd:' + xsd_name(cls)
 
 
 def _bool_text(v):

@@ -10,6 +10,7 @@ from spyne.error import Fault, ValidationError
 from spyne.protocol.soap import Soap11
 
 from ..faults import NGNProError, INVALID_ARGUMENT
+from . import validate
 
 # spyne forces a full gc.collect() from MethodContext.close at most once per
 # MIN_GC_INTERVAL; we never close contexts, but keep it off for good measure.
@@ -37,4 +38,6 @@ class LegacySoap(Soap11):
         except (ValidationError, Fault, ValueError, TypeError) as exc:
             raise NGNProError(INVALID_ARGUMENT, 'Invalid argument value: %s'
                               % getattr(exc, 'faultstring', exc))
-        return list(values)
+        values = list(values)
+        validate.arguments(descriptor.in_message, values)
+        return values

@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from spyne.model.complex import Array, ComplexModelBase
 
-from ..types.common import TNS, Bool, Int, String, struct
+from ..types.common import TNS, Bool, Int, String, struct, xsd_name
 
 PLACEHOLDER = 'http://localhost:9200/ngnpro/'
 SERVICE = 'NGNPro'
@@ -149,10 +149,11 @@ def _qname(cls):
     """(namespace, local name) of the schema type of a model class."""
     if _is_complex(cls):
         return cls.get_namespace(), cls.get_type_name()
-    if cls.get_namespace() != XSD_NS:
-        raise ValueError('%r is a primitive outside the XML Schema namespace;'
-                         ' the codec writes every scalar as xsd:<name>' % cls)
-    return XSD_NS, cls.get_type_name()
+    name = xsd_name(cls)
+    if name not in _ENC_SIMPLE:
+        raise ValueError('%r is not an XML Schema primitive; the codec writes'
+                         ' every scalar as xsd:<name>' % cls)
+    return XSD_NS, name
 
 
 def collect_types(classes):

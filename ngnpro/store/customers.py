@@ -1,6 +1,7 @@
 """Customer records and their properties."""
 from sqlalchemy import delete, insert, or_, select, update
 
+from ..names import property_key
 from .rows import now, to_columns, to_wire
 
 PROPERTY_MEMBERS = ('name', 'value', 'category', 'permission')
@@ -126,20 +127,20 @@ def delete_customer(conn, s, customer_id):
 def write_properties(conn, s, customer_id, props, replace):
     """Insert or update by name; with replace, also drop the others."""
     p = s.customer_properties
-    current = {r['name']: r['id'] for r in conn.execute(
+    current = {property_key(r['name']): r['id'] for r in conn.execute(
         select(p.c.id, p.c.name).where(p.c.customer_id == customer_id)
     ).mappings()}
     for prop in props:
-        vals = {k: prop.get(k) or '' for k in ('value', 'category',
+        vals = {k: prop.get(k) or '' for k in ('name', 'value', 'category',
                                                'permission')}
-        if prop['name'] in current:
-            conn.execute(update(p).where(p.c.id == current[prop['name']])
+        key = property_key(prop['name'])
+        if key in current:
+            conn.execute(update(p).where(p.c.id == current[key])
                          .values(**vals))
         else:
-            conn.execute(insert(p).values(customer_id=customer_id,
-                                          name=prop['name'], **vals))
+            conn.execute(insert(p).values(customer_id=customer_id, **vals))
     if replace:
-        keep = {prop['name'] for prop in props}
+        keep = {property_key(prop['name']) for prop in props}
         gone = [i for n, i in current.items() if n not in keep]
         if gone:
             conn.execute(delete(p).where(p.c.id.in_(gone)))

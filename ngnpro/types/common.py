@@ -10,14 +10,33 @@ from spyne.model.primitive import (Boolean, Double, Integer, Integer32,
 
 TNS = 'urn:AGProjects:NGNPro'
 
-# Names of the xsd types as they appear on the wire; kept here so that the
-# codec never guesses from spyne's internal class names.
-String = Unicode
-Int = Integer32          # xsd:int
-BigInt = Integer         # xsd:integer (ownership ids in the guide's XSD)
-NonNegInt = UnsignedInteger
+# The xsd types of the wire, with the limits the codec enforces on every
+# decoded value (ngnpro.soap.validate): a string longer than its column, a
+# number the database cannot hold or a negative id is refused with fault 103
+# naming the member, before any port code runs. Integers are 32-bit signed
+# unless narrowed (the database columns are INT). The WSDL shows the xsd
+# type names only.
+String = Unicode(max_len=255)          # default for free text and filters
+Name = Unicode(max_len=64)             # keys and short names (64-char columns)
+Text = Unicode(max_len=65535)          # PEM blobs, addresses, TXT data
+Int = Integer32                        # xsd:int
+BigInt = Integer(ge=0)                 # xsd:integer: ids in the guide's XSD
+NonNegInt = UnsignedInteger(ge=0)      # xsd:nonNegativeInteger
 Bool = Boolean
-Float = Double
+Float = Double                         # finite only
+
+
+def limited(base, **limits):
+    """A wire type with narrower limits (ge, le, max_len)."""
+    return base(**limits)
+
+
+def xsd_name(cls):
+    """The xsd type name of a possibly constrained primitive (spyne's
+    customisations are anonymous subclasses of the named type)."""
+    while getattr(cls, '__orig__', None) is not None:
+        cls = cls.__orig__
+    return cls.get_type_name()
 
 
 class Model(ComplexModel):
@@ -40,14 +59,15 @@ def array(item_type, name):
 
 
 StringArray = array(Unicode, 'StringArray')
-SipId = struct('SipId', [('username', String), ('domain', String)])
-Range = struct('Range', [('start', Int), ('count', Int)])
+SipId = struct('SipId', [('username', Name), ('domain', Name)])
+Range = struct('Range', [('start', limited(Int, ge=0)),
+                          ('count', limited(Int, ge=0))])
 OrderBy = struct('OrderBy', [('attribute', String), ('direction', String)])
-Property = struct('Property', [('name', String), ('value', String)])
+Property = struct('Property', [('name', Name), ('value', Text)])
 PropertyArray = array(Property, 'PropertyArray')
 CustomerProperty = struct('CustomerProperty', [
-    ('name', String), ('value', String), ('category', String),
-    ('permission', String)])
+    ('name', Name), ('value', Text), ('category', Name),
+    ('permission', limited(String, max_len=32))])
 CustomerPropertyArray = array(CustomerProperty, 'CustomerPropertyArray')
 
 

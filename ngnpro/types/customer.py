@@ -1,6 +1,6 @@
 """Customer port types (spec §3.5, guide XSD)."""
-from .common import (BigInt, Bool, CustomerPropertyArray, Float, String,
-                     array, query, query_result, struct)
+from .common import (BigInt, Bool, CustomerPropertyArray, Float, Name,
+                     String, Text, array, query, query_result, struct)
 
 CUSTOMER_STRINGS = (
     'username', 'password', 'firstName', 'lastName', 'organization',
@@ -8,9 +8,12 @@ CUSTOMER_STRINGS = (
     'address', 'postcode', 'city', 'state', 'country', 'timezone', 'language',
     'bankAccount', 'billingAddress', 'billingEmail')
 
+# Column sizes: username is a 64-char key, the postal addresses are text.
+_LIMITS = {'username': Name, 'address': Text, 'billingAddress': Text}
+
 CustomerAccount = struct('CustomerAccount', [
     ('id', BigInt), ('reseller', BigInt), ('impersonate', BigInt)]
-    + [(n, String) for n in CUSTOMER_STRINGS]
+    + [(n, _LIMITS.get(n, String)) for n in CUSTOMER_STRINGS]
     + [('balance', Float), ('credit', Float), ('companyCode', String),
        ('resellerActive', Bool), ('changeDate', String),
        ('properties', CustomerPropertyArray)])

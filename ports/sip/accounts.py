@@ -37,6 +37,8 @@ def _secret(call, username, domain, reseller, password):
     if _MD5_PAIR.match(password):
         ha1, ha1b = password.lower().split(':')
         return {'password': '', 'ha1': ha1, 'ha1b': ha1b}, ''
+    if len(password) > 64:   # Kamailio's subscriber.password is 64 wide
+        raise invalid('A clear text SIP password has at most 64 characters')
     ha1, ha1b = store.ha1_pair(username, domain, password)
     clear = password if _store_clear_text(call, reseller) else ''
     return {'password': clear, 'ha1': ha1, 'ha1b': ha1b}, clear
@@ -49,14 +51,9 @@ ACCOUNT_TEXT = ('firstName', 'lastName', 'email', 'timezone', 'rpid',
 def _account_values(call, account):
     v = {column_name(k): (getattr(account, k, None) or '').strip()
          for k in ACCOUNT_TEXT}
-    for k in ('quota', 'callLimit'):
-        value = getattr(account, k, None) or 0
-        if value < 0:
-            raise invalid('%s must not be negative' % k)
-        v[column_name(k)] = value
+    for k in ('quota', 'callLimit'):     # bounds: ngnpro.types.sip
+        v[column_name(k)] = getattr(account, k, None) or 0
     v['timeout'] = account.timeout if account.timeout is not None else 35
-    if not 0 <= v['timeout'] <= 86400:
-        raise invalid('timeout must be between 0 and 86400 seconds')
     v['prepaid'] = bool(account.prepaid)
     return v
 
@@ -64,24 +61,21 @@ def _account_values(call, account):
 def _groups_in(call, groups):
     out = []
     for g in check_array(call, groups, 'groups'):
-        g = (g or '').strip()
-        if not g:
+        if not (g or '').strip():
             continue
-        if len(g) > 64:
-            raise invalid('Group name %r is longer than 64 characters' % g)
+        g = names.group_name(g)
         if g not in out:
             out.append(g)
     return out
 
 
 def _properties_in(call, props):
-    out = []
+    out = {}
     for p in check_array(call, props, 'properties'):
-        name = (getattr(p, 'name', None) or '').strip()
-        if not name:
-            raise invalid('Every property needs a name')
-        out.append({'name': name, 'value': getattr(p, 'value', None) or ''})
-    return out
+        name = names.property_name(getattr(p, 'name', None))
+        out[names.property_key(name)] = {
+            'name': name, 'value': getattr(p, 'value', None) or ''}
+    return list(out.values())
 
 
 def _acl_in(call, acl):
@@ -95,7 +89,7 @@ def _acl_in(call, acl):
         except ValueError:
             raise invalid('Invalid ACL entry %s/%s' % (ip, mask))
         out.append({'ip': ip, 'mask': mask,
-                    'tag': (getattr(a, 'tag', None) or '')[:64]})
+                    'tag': getattr(a, 'tag', None) or ''})
     return out
 
 
@@ -207,7 +201,7 @@ def get_account(call, sip_id):
 
 
 def _wanted_groups(groups):
-    return [g.strip() for g in (groups or ()) if g and g.strip()]
+    return [names.group_name(g) for g in (groups or ()) if g and g.strip()]
 
 
 @lru_cache(maxsize=None)

@@ -30,11 +30,12 @@ def _alias_values(call, alias):
 def _alias(call, sip_id):
     user, dom = names.sip_id(sip_id, 'id')
     row = store.alias_row(call.conn, call.schema, user, dom)
-    if row is None:
-        raise NGNProError(ALIAS_NOT_FOUND, 'SIP alias %s@%s does not exist'
+    missing = NGNProError(ALIAS_NOT_FOUND, 'SIP alias %s@%s does not exist'
                           % (user, dom))
-    rights.require_access(call.principal, row['customer'], row['reseller'],
-                          'SIP alias %s@%s' % (user, dom))
+    if row is None:
+        raise missing
+    rights.require_visible(call.principal, row['customer'], row['reseller'],
+                           missing)
     return row
 
 

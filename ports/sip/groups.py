@@ -1,20 +1,14 @@
 """Group membership of SIP accounts (spec §2.1; codes 1030/1031)."""
-from ngnpro.faults import ALREADY_IN_GROUP, NOT_IN_GROUP, NGNProError, invalid
+from ngnpro import names
+from ngnpro.faults import ALREADY_IN_GROUP, NOT_IN_GROUP, NGNProError
 from ngnpro.store.sip import accounts as store
 from ngnpro.types.common import SipId, String, StringArray
 
 from . import features, lookup
 
-def _group_name(group):
-    group = (group or '').strip()
-    if not group or len(group) > 64:
-        raise invalid('A group name of 1 to 64 characters is required')
-    return group
-
-
 def _change_group(call, sip_id, group, add):
     row = lookup.account(call, sip_id, for_update=True)
-    group = _group_name(group)
+    group = names.group_name(group)
     user, dom = row['username'], row['domain']
     member = store.in_group(call.conn, call.schema, user, dom, group)
     if add and member:

@@ -5,29 +5,33 @@ from ngnpro.faults import ACCOUNT_NOT_FOUND, DOMAIN_NOT_FOUND, NGNProError
 from ngnpro.store.sip import accounts, aliases, domains
 
 
+def _domain_missing(name):
+    return NGNProError(DOMAIN_NOT_FOUND, 'SIP domain %s does not exist' % name)
+
+
 def domain(call, name, for_update=False):
     row = domains.domain_row(call.conn, call.schema, name, for_update)
     if row is None:
-        raise NGNProError(DOMAIN_NOT_FOUND, 'SIP domain %s does not exist'
-                          % name)
+        raise _domain_missing(name)
     return row
 
 
 def visible_domain(call, name, for_update=False):
     row = domain(call, name, for_update)
-    rights.require_access(call.principal, row['customer'], row['reseller'],
-                          'SIP domain %s' % name)
+    rights.require_visible(call.principal, row['customer'], row['reseller'],
+                           _domain_missing(name))
     return row
 
 
 def account(call, sip_id, for_update=False):
     user, dom = names.sip_id(sip_id)
     row = accounts.account_row(call.conn, call.schema, user, dom, for_update)
-    if row is None:
-        raise NGNProError(ACCOUNT_NOT_FOUND, 'SIP account %s@%s does not '
+    missing = NGNProError(ACCOUNT_NOT_FOUND, 'SIP account %s@%s does not '
                           'exist' % (user, dom))
-    rights.require_access(call.principal, row['customer'], row['reseller'],
-                          'SIP account %s@%s' % (user, dom))
+    if row is None:
+        raise missing
+    rights.require_visible(call.principal, row['customer'], row['reseller'],
+                           missing)
     return row
 
 

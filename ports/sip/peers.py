@@ -48,11 +48,12 @@ def _peer_values(call, peer):
 
 def _peer(call, ip):
     row = store.peer_row(call.conn, call.schema, _peer_ip(ip))
-    if row is None:
-        raise NGNProError(PEER_NOT_FOUND, 'Trusted peer %s does not exist'
+    missing = NGNProError(PEER_NOT_FOUND, 'Trusted peer %s does not exist'
                           % ip)
-    rights.require_access(call.principal, row['customer'], row['reseller'],
-                          'trusted peer %s' % ip)
+    if row is None:
+        raise missing
+    rights.require_visible(call.principal, row['customer'], row['reseller'],
+                           missing)
     return row
 
 
