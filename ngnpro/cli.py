@@ -27,7 +27,7 @@ def main(argv=None):
         from .store.db import Store
         try:
             store = Store(config.database_url,
-                          kamailio_tables=config.kamailio_tables)
+                          native_tables=config.native_tables)
             store.init()
         except SQLAlchemyError as exc:
             raise SystemExit('database %s: %s' % (

@@ -24,7 +24,8 @@ class Config:
     max_array_length: int = 1000
     max_elements: int = 200000
     store_clear_text_passwords: bool = True
-    kamailio_tables: dict = field(default_factory=dict)
+    # Renamed native tables, from every [*_tables] section: {default: name}.
+    native_tables: dict = field(default_factory=dict)
     kamailio_rpc_socket: str = ''
     wsdl_dir: str = ''
 
@@ -74,8 +75,9 @@ class Config:
             'sip', 'store_clear_text_passwords', c.store_clear_text_passwords,
             boolean=True)
         c.kamailio_rpc_socket = get('kamailio', 'rpc_socket', fallback='')
-        if parser.has_section('kamailio_tables'):
-            c.kamailio_tables = dict(parser.items('kamailio_tables'))
+        for section in parser.sections():
+            if section.endswith('_tables'):
+                c.native_tables.update(parser.items(section))
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

@@ -34,7 +34,7 @@ def default_wsdl_dir():
 def build_app(config):
     from ports import all_ports
     store = Store(config.database_url, pool_size=config.threads,
-                  kamailio_tables=config.kamailio_tables)
+                  native_tables=config.native_tables)
     dispatcher = Dispatcher(config, store, all_ports())
     return NgnProWsgi(config, dispatcher, config.wsdl_dir or
                       default_wsdl_dir()), store

@@ -17,7 +17,7 @@ def make_config(url, **overrides):
 
 def make_dispatcher(url, **overrides):
     cfg = make_config(url, **overrides)
-    store = Store(url, kamailio_tables=cfg.kamailio_tables)
+    store = Store(url, native_tables=cfg.native_tables)
     store.init()
     return Dispatcher(cfg, store, all_ports())
 

@@ -538,7 +538,7 @@ def test_renamed_kamailio_tables(db_url):
     names = {'subscriber': 'kam_subscriber', 'grp': 'kam_grp',
              'dbaliases': 'kam_aliases', 'domain': 'kam_domain',
              'address': 'kam_address'}
-    d = make_dispatcher(db_url, kamailio_tables=names)
+    d = make_dispatcher(db_url, native_tables=names)
     try:
         call = Client(d, 'Sip', admin())
         call('addDomain', ('domain', {'domain': DOMAIN}))

@@ -13,9 +13,9 @@ from .schema import Schema
 
 
 class Store:
-    def __init__(self, url, pool_size=8, kamailio_tables=None):
+    def __init__(self, url, pool_size=8, native_tables=None):
         self.url = url
-        self.schema = Schema(kamailio_tables)
+        self.schema = Schema(native_tables)
         self.is_sqlite = url.startswith('sqlite')
         if self.is_sqlite:
             self._prepare_sqlite_dir(url)
