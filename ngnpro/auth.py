@@ -29,9 +29,30 @@ class Principal:
         return self.name
 
 
-def authenticate(conn, schema, config, header):
+def authenticate(conn, schema, config, header, client='-', throttle=None):
+    """The auth header -> Principal, or fault 100. ``throttle`` (a
+    ngnpro.throttle.Throttle) refuses guessing before any check runs and
+    counts every failure by username and client address."""
     if header is None or not header.username:
         raise NGNProError(AUTH_FAILED, 'Authentication header missing')
+    username = header.username.strip()
+    if throttle is not None:
+        wait = throttle.refused(username, client)
+        if wait:
+            raise NGNProError(AUTH_FAILED, 'Too many failed logins: try '
+                              'again in %d s' % max(1, round(wait)))
+    try:
+        principal = _check(conn, schema, config, header)
+    except NGNProError:
+        if throttle is not None:
+            throttle.failed(username, client)
+        raise
+    if throttle is not None:
+        throttle.succeeded(username, client)
+    return principal
+
+
+def _check(conn, schema, config, header):
     password = header.password or ''
     if header.admin:
         if not (_same(header.username, config.admin_username)
@@ -53,7 +74,7 @@ def authenticate(conn, schema, config, header):
                               login)
     if row is None or not _same(password, row['password']):
         raise NGNProError(AUTH_FAILED, 'Invalid customer credentials')
-    return _as_customer(row, header.username)
+    return _as_customer(row, login)
 
 
 def _same(a, b):

@@ -3,6 +3,8 @@ import configparser
 import os
 from dataclasses import dataclass, field
 
+from .throttle import Policy
+
 DEFAULT_PATHS = ('/etc/ngnpro/config.ini',)
 
 
@@ -28,6 +30,9 @@ class Config:
     native_tables: dict = field(default_factory=dict)
     kamailio_rpc_socket: str = ''
     wsdl_dir: str = ''
+    login_policy: Policy = field(default_factory=Policy)
+    voicemail_server: str = ''      # host of sip:<mailbox>@<server>
+    voicemail_context: str = 'default'
 
     @classmethod
     def load(cls, path=None):
@@ -78,6 +83,15 @@ class Config:
         for section in parser.sections():
             if section.endswith('_tables'):
                 c.native_tables.update(parser.items(section))
+        lp = c.login_policy
+        lp.enabled = typed('auth', 'throttle', lp.enabled, boolean=True)
+        for key in ('slow_after', 'lock_after', 'lock_seconds',
+                    'address_slow_after', 'address_lock_after',
+                    'user_slow_after', 'window'):
+            setattr(lp, key, typed('auth', key, getattr(lp, key), minimum=1))
+        c.voicemail_server = get('voicemail', 'server', fallback='')
+        c.voicemail_context = get('voicemail', 'context',
+                                  fallback=c.voicemail_context)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

@@ -16,6 +16,7 @@ from .faults import (INTERNAL_ERROR, INVALID_ARGUMENT, NOT_IMPLEMENTED,
                      NGNProError)
 from .soap import encode, envelope
 from .soap.protocol import LegacySoap
+from .throttle import Throttle
 
 log = logging.getLogger('ngnpro')
 
@@ -59,6 +60,7 @@ class Dispatcher:
         self.config = config
         self.store = store
         self.protocol = LegacySoap()
+        self.throttle = Throttle(config.login_policy)
         self.ports = {}
         for port in ports:
             if port.service is not None:
@@ -75,8 +77,9 @@ class Dispatcher:
             out = list(d.out_message._type_info.values())
             port.operations[d.name] = (d, out[0] if out else None)
 
-    def handle(self, data):
-        """Request body bytes -> Outcome; never raises."""
+    def handle(self, data, client='-'):
+        """Request body bytes (from address ``client``) -> Outcome; never
+        raises."""
         outcome = Outcome(500, b'')
         typed = True
         try:
@@ -85,7 +88,7 @@ class Dispatcher:
             outcome.operation = request.operation
             port, op = self.resolve(request)
             outcome.port = port.name
-            outcome.body = self._run(port, op, request, outcome)
+            outcome.body = self._run(port, op, request, outcome, client)
             outcome.status = 200
         except NGNProError as exc:
             outcome.errorcode = exc.errorcode
@@ -119,7 +122,7 @@ class Dispatcher:
         ctx = MethodContext(port.server, MethodContext.SERVER)
         return ctx, self.protocol.decode_arguments(ctx, op[0], request.body)
 
-    def _run(self, port, op, request, outcome):
+    def _run(self, port, op, request, outcome, client):
         descriptor, return_type = op
         ctx, args = self.decode(port, op, request)
         write = not request.operation.startswith('get')
@@ -129,7 +132,8 @@ class Dispatcher:
                 principal = None
                 if port.needs_auth:
                     principal = authenticate(conn, self.store.schema,
-                                             self.config, request.auth)
+                                             self.config, request.auth,
+                                             client, self.throttle)
                     outcome.principal = principal.name
                 call = Call(conn, self.store.schema, self.config, principal,
                             port.name, request.operation)

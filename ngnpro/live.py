@@ -10,8 +10,30 @@ import logging
 import os
 import socket
 import tempfile
+import threading
+import time
 
 log = logging.getLogger('ngnpro')
+
+# The last outcome of each kind of reload in this process, for the status
+# the server reports about itself: {(target, method): {...}}.
+_results = {}
+_results_lock = threading.Lock()
+
+
+def record(target, method, error=None):
+    with _results_lock:
+        _results[(target, method)] = {
+            'target': target, 'method': method, 'ok': error is None,
+            'error': error or '', 'time': time.strftime(
+                '%Y-%m-%d %H:%M:%S', time.localtime())}
+
+
+def results():
+    """The last outcome of every reload this process sent, oldest first."""
+    with _results_lock:
+        return sorted((dict(r) for r in _results.values()),
+                      key=lambda r: r['time'])
 
 
 def kamailio_rpc(socket_path, method, timeout=2.0):
@@ -49,6 +71,13 @@ class _Reload:
             (self.path, self.method) == (other.path, other.method)
 
     def __call__(self):
-        reply = kamailio_rpc(self.path, self.method)
-        if 'error' in reply:
-            log.error('Kamailio %s failed: %s', self.method, reply['error'])
+        try:
+            reply = kamailio_rpc(self.path, self.method)
+        except OSError as exc:
+            record('kamailio:' + self.path, self.method, str(exc))
+            raise
+        error = reply.get('error')
+        record('kamailio:' + self.path, self.method,
+               error and json.dumps(error))
+        if error:
+            log.error('Kamailio %s failed: %s', self.method, error)

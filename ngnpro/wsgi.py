@@ -54,7 +54,8 @@ class NgnProWsgi:
             self._log(environ, '-', '-', '-', exc.errorcode, started)
             return self._reply(start_response, '500 Internal Server Error',
                                body, XML)
-        outcome = self.dispatcher.handle(data)
+        outcome = self.dispatcher.handle(data,
+                                         environ.get('REMOTE_ADDR', '-'))
         self._log(environ, outcome.port, outcome.operation, outcome.principal,
                   outcome.errorcode, started)
         status = '200 OK' if outcome.status == 200 else \

@@ -35,6 +35,36 @@ def mariadb():
     server.stop()
 
 
+@pytest.fixture(scope='session')
+def sip_stack(mariadb, tmp_path_factory):
+    """One Kamailio (the example configuration) and one ngnpro server on one
+    MariaDB database, for the whole session: tests keep out of each other's
+    way by using SIP domains of their own (``unique_domain``)."""
+    from urllib.parse import urlsplit
+    from tests.support.kamailio import Kamailio, find_binary, find_sipsak
+    from tests.support.server import Server
+    require(find_binary(), 'Kamailio 5.6', 'kamailio kamailio-mysql-modules')
+    require(find_sipsak(), 'sipsak', 'sipsak')
+    url = mariadb.create_database('sip_stack_%d' % os.getpid())
+    db = urlsplit(url)
+    workdir = tmp_path_factory.mktemp('sip_stack')
+    # Kamailio needs its tables and version rows at start-up: db init.
+    Server(workdir, url).init_db()
+    kam = Kamailio(db_host=db.hostname, db_port=db.port, db_user=db.username,
+                   db_password=db.password, db_name=db.path.lstrip('/'))
+    kam.start()
+    srv = Server(workdir, url, rpc_socket=kam.rpc_socket).start()
+    yield srv, kam
+    srv.stop()
+    kam.stop()
+
+
+@pytest.fixture
+def unique_domain(request):
+    """A SIP domain name no other test of the session uses."""
+    return 't%d-%s.example.com' % (next(_counter), os.getpid())
+
+
 @pytest.fixture(params=['sqlite', 'mariadb'])
 def db_url(request, tmp_path):
     """A fresh, empty database URL on each backend."""

@@ -4,35 +4,15 @@ same MariaDB: digest REGISTER (sipsak) of an account created over SOAP gets
 deleteAccount. The SIP domain is added over SOAP while Kamailio runs; the
 server's own after-commit domain.reload makes Kamailio serve it."""
 import hashlib
-import os
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import require
 from tests.soapcall import envelope, admin
-from tests.support.kamailio import Kamailio, find_binary, find_sipsak
-from tests.support.server import Server
-
-DOMAIN = 'sip.example.com'
-
 
 @pytest.fixture
-def stack(mariadb, tmp_path):
-    require(find_binary(), 'Kamailio 5.6', 'kamailio kamailio-mysql-modules')
-    require(find_sipsak(), 'sipsak', 'sipsak')
-    url = mariadb.create_database('kamailio_e2e_%d' % os.getpid())
-    db = urlsplit(url)
-    # Kamailio needs its tables at start-up: the server's `db init` makes
-    # them, with the version rows Kamailio checks.
-    Server(tmp_path, url).init_db()
-    kam = Kamailio(db_host=db.hostname, db_port=db.port, db_user=db.username,
-                   db_password=db.password, db_name=db.path.lstrip('/'))
-    kam.start()
-    srv = Server(tmp_path, url, rpc_socket=kam.rpc_socket).start()
-    yield srv, kam
-    srv.stop()
-    kam.stop()
+def stack(sip_stack, unique_domain):
+    srv, kam = sip_stack
+    return srv, kam, unique_domain
 
 
 def soap(srv, operation, *args):
@@ -42,7 +22,7 @@ def soap(srv, operation, *args):
 
 
 def test_register_follows_provisioning(stack):
-    srv, kam = stack
+    srv, kam, DOMAIN = stack
     alice = {'username': 'alice', 'domain': DOMAIN}
     soap(srv, 'addDomain', ('domain', {'domain': DOMAIN}))
     soap(srv, 'addAccount', ('account', {'id': alice, 'password': 'S3cret!'}))
@@ -68,7 +48,7 @@ def test_register_follows_provisioning(stack):
 
 
 def test_alias_resolves_in_kamailio(stack):
-    srv, kam = stack
+    srv, kam, DOMAIN = stack
     soap(srv, 'addDomain', ('domain', {'domain': DOMAIN}))
     soap(srv, 'addAccount', ('account', {
         'id': {'username': 'bob', 'domain': DOMAIN}, 'password': 'pw'}))
