@@ -43,6 +43,8 @@ class Call:
     port: str
     operation: str
     after_commit: list = field(default_factory=list)
+    client: str = '-'            # address of the HTTP client
+    throttle: object = None      # the login throttle (ngnpro.throttle)
 
 
 @dataclass
@@ -136,7 +138,8 @@ class Dispatcher:
                                              client, self.throttle)
                     outcome.principal = principal.name
                 call = Call(conn, self.store.schema, self.config, principal,
-                            port.name, request.operation)
+                            port.name, request.operation, client=client,
+                            throttle=self.throttle)
                 ctx.udc = call
                 result = descriptor.function(ctx, *args)
         except IntegrityError as exc:

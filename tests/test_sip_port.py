@@ -570,4 +570,4 @@ def test_db_init_is_idempotent(db_url):
         with store.engine.connect() as conn:
             rows = conn.execute(select(store.schema.version)).all()
         store.dispose()
-    assert len(rows) == 6
+    assert len(rows) == len(store.schema.versions)

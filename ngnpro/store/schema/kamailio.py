@@ -1,7 +1,9 @@
 """Kamailio 5.6's own tables (utils/kamctl/mysql/*-create.sql): column names,
 types and ``version`` rows are Kamailio's, so that a stock Kamailio reading
 the same database uses what the server writes."""
-from sqlalchemy import (Column, DateTime, Index, Integer, SmallInteger,
+import datetime
+
+from sqlalchemy import (Column, DateTime, Float, Index, Integer, SmallInteger,
                         String, Table, UniqueConstraint)
 
 from .base import ident
@@ -62,4 +64,37 @@ def define(s):
         Column('mask', Integer, nullable=False, default=32),
         Column('port', SmallInteger, nullable=False, default=0),
         Column('tag', String(64), nullable=True))
-
+    # usrloc writes registrations here with db_mode 1-3; read for device
+    # locations and online counts.
+    s.location = s.native(
+        'location', 9, ident(),
+        Column('ruid', String(64), nullable=False, default=''),
+        Column('username', String(64), nullable=False, default=''),
+        Column('domain', String(64), nullable=True),
+        Column('contact', String(512), nullable=False, default=''),
+        Column('received', String(128), nullable=True),
+        Column('path', String(512), nullable=True),
+        Column('expires', DateTime, nullable=False,
+               default=datetime.datetime(2030, 5, 28, 21, 32, 15)),
+        Column('q', Float, nullable=False, default=1.0),
+        Column('callid', String(255), nullable=False,
+               default='Default-Call-ID'),
+        Column('cseq', Integer, nullable=False, default=1),
+        Column('last_modified', DateTime, nullable=False,
+               default=datetime.datetime(2000, 1, 1, 0, 0, 1)),
+        Column('flags', Integer, nullable=False, default=0),
+        Column('cflags', Integer, nullable=False, default=0),
+        Column('user_agent', String(255), nullable=False, default=''),
+        Column('socket', String(64), nullable=True),
+        Column('methods', Integer, nullable=True),
+        Column('instance', String(255), nullable=True),
+        Column('reg_id', Integer, nullable=False, default=0),
+        Column('server_id', Integer, nullable=False, default=0),
+        Column('connection_id', Integer, nullable=False, default=0),
+        Column('keepalive', Integer, nullable=False, default=0),
+        Column('partition', Integer, nullable=False, default=0),
+        UniqueConstraint('ruid', name='ruid_idx'),
+        Index('account_contact_idx', 'username', 'domain', 'contact'),
+        Index('expires_idx', 'expires'),
+        Index('tcpcon_idx', 'connection_id'),
+        Index('connection_idx', 'server_id', 'connection_id'))

@@ -79,10 +79,29 @@ def delete_account_details(conn, s, ids):
             s.sip_account_acl.c.account_id.in_(ids)))
 
 
+# Rows of other subjects that belong to SIP accounts (settings, mailboxes,
+# prepaid balances...): each subject registers a cleanup(conn, s, username,
+# domain), called when accounts go; username None means every account of
+# the domain.
+ACCOUNT_CLEANUPS = []
+
+
+def on_account_delete(cleanup):
+    """Decorator: run ``cleanup`` whenever accounts are deleted."""
+    ACCOUNT_CLEANUPS.append(cleanup)
+    return cleanup
+
+
+def run_cleanups(conn, s, username, domain):
+    for cleanup in ACCOUNT_CLEANUPS:
+        cleanup(conn, s, username, domain)
+
+
 def delete_account(conn, s, row):
     """The account and everything hanging off it: groups, properties, ACL,
     Kamailio credentials, and the aliases that point at it."""
     user, dom = row['username'], row['domain']
+    run_cleanups(conn, s, user, dom)
     delete_account_details(conn, s, [row['id']])
     conn.execute(delete(s.grp).where(s.grp.c.username == user,
                                      s.grp.c.domain == dom))

@@ -2,7 +2,7 @@
 from sqlalchemy import BigInteger, cast, delete, func, insert, select, update
 
 from ..rows import now
-from .accounts import delete_account_details
+from .accounts import delete_account_details, run_cleanups
 
 
 def domain_row(conn, s, name, for_update=False):
@@ -39,6 +39,7 @@ def count_in_domain(conn, table, name):
 def delete_domain(conn, s, name):
     ids = [r[0] for r in conn.execute(select(s.sip_accounts.c.id).where(
         s.sip_accounts.c.domain == name))]
+    run_cleanups(conn, s, None, name)
     delete_account_details(conn, s, ids)
     conn.execute(delete(s.sip_accounts).where(s.sip_accounts.c.domain == name))
     conn.execute(delete(s.subscriber).where(s.subscriber.c.domain == name))
