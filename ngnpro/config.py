@@ -17,6 +17,9 @@ class Config:
     tls_certificate: str = ''
     tls_private_key: str = ''
     threads: int = 8
+    backlog: int = 1024
+    request_timeout: int = 30
+    max_connections_per_address: int = 128
     processes: int = 1
     access_log: str = '-'
     database_url: str = 'sqlite:///var/ngnpro.sqlite'
@@ -24,7 +27,7 @@ class Config:
     max_inflated_size: int = 4194304
     max_page_size: int = 5000
     max_array_length: int = 1000
-    max_elements: int = 200000
+    max_elements: int = 50000
     store_clear_text_passwords: bool = True
     # Renamed native tables, from every [*_tables] section: {default: name}.
     native_tables: dict = field(default_factory=dict)
@@ -69,6 +72,9 @@ class Config:
         c.tls_certificate = get('server', 'tls_certificate', fallback='')
         c.tls_private_key = get('server', 'tls_private_key', fallback='')
         c.threads = typed('server', 'threads', c.threads, minimum=1)
+        for key in ('backlog', 'request_timeout',
+                    'max_connections_per_address'):
+            setattr(c, key, typed('server', key, getattr(c, key), minimum=1))
         c.processes = typed('server', 'processes', c.processes, minimum=0)
         c.access_log = get('server', 'access_log', fallback=c.access_log)
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')

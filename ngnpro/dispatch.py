@@ -3,7 +3,6 @@ picks the port (SOAPAction is always empty and every port shares one URL,
 spec §1.3), then the operation runs in one unit of work.
 """
 import logging
-import traceback
 from dataclasses import dataclass, field
 
 from spyne import Application
@@ -13,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from .auth import authenticate
 from .faults import (INTERNAL_ERROR, INVALID_ARGUMENT, NOT_IMPLEMENTED,
-                     NGNProError)
+                     NGNProError, loggable)
 from .soap import encode, envelope
 from .soap.protocol import LegacySoap
 from .throttle import Throttle
@@ -85,7 +84,8 @@ class Dispatcher:
         outcome = Outcome(500, b'')
         typed = True
         try:
-            request = envelope.parse(data, self.config.max_elements)
+            request = envelope.parse(data, self.config.max_elements,
+                                     self.config.max_array_length)
             typed = request.encoded
             outcome.operation = request.operation
             port, op = self.resolve(request)
@@ -95,9 +95,9 @@ class Dispatcher:
         except NGNProError as exc:
             outcome.errorcode = exc.errorcode
             outcome.body = encode.fault(exc, typed)
-        except Exception:
-            log.error('internal error in %s.%s\n%s', outcome.port,
-                      outcome.operation, traceback.format_exc())
+        except Exception as exc:
+            log.error('internal error in %s.%s: %s', outcome.port,
+                      outcome.operation, loggable(exc))
             exc = NGNProError(INTERNAL_ERROR, 'Internal server error')
             outcome.errorcode = exc.errorcode
             outcome.body = encode.fault(exc, typed)
@@ -142,19 +142,20 @@ class Dispatcher:
                             throttle=self.throttle)
                 ctx.udc = call
                 result = descriptor.function(ctx, *args)
-        except IntegrityError as exc:
-            # A concurrent request won the race for a unique key.
-            raise NGNProError(INVALID_ARGUMENT, 'Conflicts with an existing '
-                              'record: %s' % exc.orig.args[-1])
-        except DataError as exc:
-            # MariaDB in strict mode refuses values longer than the column.
-            raise NGNProError(INVALID_ARGUMENT, 'Value not accepted by the '
-                              'database: %s' % exc.orig.args[-1])
+        except IntegrityError:
+            # A concurrent request won the race for a unique key the port
+            # did not guard itself. The database's text names tables and
+            # indexes: not for the client.
+            raise NGNProError(INVALID_ARGUMENT, 'The request conflicts with '
+                              'an existing record')
+        except DataError:
+            # A value the models let through but the column does not hold.
+            raise NGNProError(INVALID_ARGUMENT, 'A value of the request is '
+                              'out of range for what it is stored in')
         for hook in call.after_commit:
             try:
                 hook()
-            except Exception:
-                log.error('after-commit hook failed\n%s',
-                          traceback.format_exc())
+            except Exception as exc:
+                log.error('after-commit effect failed: %s', loggable(exc))
         return encode.response(port.namespace, request.operation,
                                return_type, result, request.encoded)

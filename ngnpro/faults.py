@@ -62,3 +62,21 @@ def invalid(message):
 
 def denied(message='Permission denied'):
     return NGNProError(PERMISSION_DENIED, message)
+
+
+def loggable(exc):
+    """An unexpected exception as a log text that can carry no secret: the
+    stack (files, lines, functions), the exception's class and, for a
+    database error, the driver's error code. Messages are left out: a
+    database error quotes the statement's values (clear passwords, HA1s),
+    and other messages may quote request data."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    stack = ''.join('  %s:%d in %s\n' % (f.filename, f.lineno, f.name)
+                    for f in frames)
+    kind = type(exc).__name__
+    orig = getattr(exc, 'orig', None)        # sqlalchemy DBAPIError
+    if orig is not None:
+        code = orig.args[0] if getattr(orig, 'args', None) else ''
+        kind = '%s (%s %s)' % (kind, type(orig).__name__, code)
+    return '%s\n%s' % (kind, stack.rstrip())

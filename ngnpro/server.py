@@ -67,7 +67,7 @@ def _listening_socket(config):
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((config.listen, config.port))
-    sock.listen(1024)
+    sock.listen(config.backlog)
     sock.set_inheritable(True)
     return sock
 
@@ -169,7 +169,8 @@ def _warn_if_database_down(store):
 
 def _run_worker(config, listen_fd=None):
     from twisted.internet import defer, reactor, task
-    from twisted.web.server import Site
+
+    from .http import GuardedSite
 
     setup_logging(config)
     app, store = build_app(config)
@@ -178,9 +179,9 @@ def _run_worker(config, listen_fd=None):
     draining = _Draining(pool)
     resource = draining.resource(reactor, app)
     try:
-        site = Site(resource, parsePOSTFormSubmission=False)
+        site = GuardedSite(resource, config, parsePOSTFormSubmission=False)
     except TypeError:  # Twisted older than 23 has no such switch
-        site = Site(resource)
+        site = GuardedSite(resource, config)
     site.noisy = False
     factory = site
     if config.tls_certificate:
@@ -191,6 +192,7 @@ def _run_worker(config, listen_fd=None):
         factory = TLSMemoryBIOFactory(context, False, site)
     if listen_fd is None:
         listener = reactor.listenTCP(config.port, factory,
+                                     backlog=config.backlog,
                                      interface=config.listen)
     else:
         family = socket.AF_INET6 if ':' in config.listen else socket.AF_INET

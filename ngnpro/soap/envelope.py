@@ -8,12 +8,14 @@ such a tree into the plain shape spyne's decoder handles, and pulls out the
 auth header, before any service code runs.
 """
 import copy
+import re
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ..config import Config
-from ..faults import NGNProError, INVALID_REQUEST, REQUEST_TOO_LARGE
+from ..faults import (INVALID_ARGUMENT, INVALID_REQUEST, REQUEST_TOO_LARGE,
+                      NGNProError)
 
 SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/'
 SOAP_ENC = 'http://schemas.xmlsoap.org/soap/encoding/'
@@ -26,12 +28,13 @@ _XSI_NIL = '{%s}nil' % XSI
 _ENC_STYLE = '{%s}encodingStyle' % SOAP_ENV
 _ARRAY_TYPE = '{%s}arrayType' % SOAP_ENC
 
-# Parser settings chosen for untrusted input: no network, no entity expansion,
-# no huge trees; one parser per thread is not needed since lxml's parse
-# functions take the parser as a read-only template.
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True,
-                         huge_tree=False, remove_comments=True,
-                         remove_pis=True)
+# Parser settings chosen for untrusted input: no network, no entity
+# expansion, no huge trees.
+_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True,
+                       huge_tree=False, remove_comments=True, remove_pis=True)
+PARSER = etree.XMLParser(**_PARSER_OPTIONS)
+_CHUNK = 65536
+_ARRAY_SIZE = re.compile(r'\[(\d+)\]\s*$')
 
 
 @dataclass
@@ -53,16 +56,15 @@ class Request:
     encoded: bool             # True: rpc/encoded, answer with full typing
 
 
-def parse(data, max_elements=Config.max_elements):
+def parse(data, max_elements=Config.max_elements,
+          max_array_length=Config.max_array_length):
     """Bytes of an HTTP body -> Request, or NGNProError for bad input.
 
-    ``max_elements`` bounds the tree once multi-refs are copied out: a few
-    KB of refs that each point twice at the next would otherwise grow
-    without bound, unseen by the body-size limits."""
-    try:
-        root = etree.fromstring(data, PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise NGNProError(INVALID_REQUEST, 'Malformed XML: %s' % exc)
+    ``max_elements`` bounds the tree while it is parsed and again once
+    multi-refs are copied out (a few KB of refs that each point twice at the
+    next would otherwise grow without bound); ``max_array_length`` bounds
+    every array, declared or actual, before anything is decoded."""
+    root = _bounded_tree(data, max_elements, max_array_length)
     if root.tag != '{%s}Envelope' % SOAP_ENV:
         raise NGNProError(INVALID_REQUEST,
                           'Not a SOAP 1.1 envelope: %s' % root.tag)
@@ -81,6 +83,43 @@ def parse(data, max_elements=Config.max_elements):
     qname = etree.QName(op)
     return Request(envelope=root, body=op, namespace=qname.namespace or '',
                    operation=qname.localname, auth=auth, encoded=encoded)
+
+
+def _bounded_tree(data, max_elements, max_array_length):
+    """Parse, counting elements and array items as they arrive: a small
+    compressed body of a million empty elements stops at the limit instead
+    of being built and decoded in full."""
+    parser = etree.XMLPullParser(events=('start',), **_PARSER_OPTIONS)
+    elements = 0
+    items = {}
+    try:
+        for at in range(0, len(data), _CHUNK):
+            parser.feed(data[at:at + _CHUNK])
+            for _, el in parser.read_events():
+                elements += 1
+                if elements > max_elements:
+                    raise NGNProError(REQUEST_TOO_LARGE, 'Request too large: '
+                                      'more than %d XML elements'
+                                      % max_elements)
+                declared = _ARRAY_SIZE.search(el.get(_ARRAY_TYPE) or '')
+                if declared and int(declared.group(1)) > max_array_length:
+                    raise _too_long(el, max_array_length)
+                parent = el.getparent()
+                if parent is not None:
+                    n = items[parent] = items.get(parent, 0) + 1
+                    if n > max_array_length and _is_array(parent):
+                        raise _too_long(parent, max_array_length)
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise NGNProError(INVALID_REQUEST, 'Malformed XML: %s' % exc)
+    if root is None:
+        raise NGNProError(INVALID_REQUEST, 'Malformed XML: empty document')
+    return root
+
+
+def _too_long(el, limit):
+    return NGNProError(INVALID_ARGUMENT, '%s has more items than the maximum '
+                       'of %d' % (etree.QName(el).localname, limit))
 
 
 def _is_encoded(root, op):

@@ -13,6 +13,8 @@ from .schema import Schema
 
 
 class Store:
+    # hide_parameters: an error's text never carries the statement's values
+    # (clear passwords, HA1s), whoever formats it.
     def __init__(self, url, pool_size=8, native_tables=None):
         self.url = url
         self.schema = Schema(native_tables)
@@ -21,7 +23,8 @@ class Store:
             self._prepare_sqlite_dir(url)
             self.engine = create_engine(
                 url, connect_args={'check_same_thread': False, 'timeout': 30},
-                poolclass=QueuePool, pool_size=pool_size, max_overflow=0)
+                poolclass=QueuePool, pool_size=pool_size, max_overflow=0,
+                hide_parameters=True)
             self._sqlite_transactions(self.engine)
         else:
             # READ COMMITTED: a credit check that counts rows after taking its
@@ -29,7 +32,8 @@ class Store:
             # (REPEATABLE READ would count against an older snapshot).
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True,
-                pool_recycle=3600, isolation_level='READ COMMITTED')
+                pool_recycle=3600, isolation_level='READ COMMITTED',
+                hide_parameters=True)
 
     @staticmethod
     def _prepare_sqlite_dir(url):

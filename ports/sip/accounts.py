@@ -166,6 +166,7 @@ def update_account(call, account):
 
 def delete_account(call, sip_id):
     row = lookup.account(call, sip_id, for_update=True)
+    features.check_delete(call, lookup.groups(call, row))
     store.delete_account(call.conn, call.schema, row)
 
 

@@ -12,7 +12,7 @@ from ngnpro.types.common import String
 from ngnpro.types.sip import SipDomain, SipDomainQuery, SipDomainQueryResult
 from ports.common import search, unique
 
-from . import lookup
+from . import features, lookup
 
 DOMAIN_FIELDS = ('certificate', 'private_key', 'match_ip_address',
                  'match_sip_domain')
@@ -82,6 +82,11 @@ def delete_domain(call, domain):
     row = lookup.visible_domain(call, names.domain_name(domain))
     if not call.principal.is_admin and not call.principal.is_reseller:
         raise denied('Permission denied: customers cannot delete SIP domains')
+    if not call.principal.is_admin and store.members_in_domain(
+            call.conn, call.schema, row['domain'], features.INTERCEPT_GROUP):
+        raise denied('Permission denied: accounts of %s are in group %s; '
+                     'only the administrator can delete the domain'
+                     % (row['domain'], features.INTERCEPT_GROUP))
     store.delete_domain(call.conn, call.schema, row['domain'])
     schedule_reload(call, 'domain.reload')
 

@@ -31,6 +31,24 @@ def _check_reserved_groups(call, before, after):
                      % BLOCKED_GROUP)
 
 
+def check_delete(call, groups):
+    """A block outlives its account: a customer cannot delete (and add
+    again) an account its reseller or the admin blocked, nor one the
+    rating engine blocked for its quota; an account under lawful intercept
+    is deleted by the admin only."""
+    p = call.principal
+    if p.is_admin:
+        return
+    if INTERCEPT_GROUP in groups:
+        raise denied('Permission denied: the account is in group %s; only '
+                     'the administrator can delete it' % INTERCEPT_GROUP)
+    held = [g for g in (BLOCKED_GROUP, QUOTA_GROUP) if g in groups]
+    if held and not p.is_reseller:
+        raise denied('Permission denied: the account is in group %s; only '
+                     'the reseller or the administrator can delete it'
+                     % held[0])
+
+
 def check(call, domain_row, before, after):
     """PSTN features on accounts of a customer's domain obey the reseller's
     pstn_access / pstn_changes / prepaid_changes; reserved groups are not for

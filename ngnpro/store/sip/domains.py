@@ -36,6 +36,14 @@ def count_in_domain(conn, table, name):
                         .where(table.c.domain == name)).scalar_one()
 
 
+def members_in_domain(conn, s, name, group):
+    """Whether any account of the domain is in ``group``."""
+    g = s.grp
+    return conn.execute(select(g.c.id).where(g.c.domain == name,
+                                             g.c.grp == group).limit(1)
+                        ).first() is not None
+
+
 def delete_domain(conn, s, name):
     ids = [r[0] for r in conn.execute(select(s.sip_accounts.c.id).where(
         s.sip_accounts.c.domain == name))]
