@@ -91,6 +91,27 @@ def test_package_holds_the_server_its_wsdl_and_config(package):
     assert '/etc/ngnpro/config.ini' in conffiles.split()
 
 
+def test_package_runs_as_its_own_user_and_hides_its_passwords(package):
+    """The configuration (admin and database passwords) is not
+    world-readable; the service runs as the ngnpro user with room for many
+    connections."""
+    deb, root = package
+    modes = {line.split()[-1].lstrip('.'): line.split()[0]
+             for line in _deb_info(deb, '-c').splitlines()}
+    assert modes['/etc/ngnpro/config.ini'] == '-rw-r-----'
+    unit = (root / 'lib/systemd/system/ngnpro.service').read_text()
+    for line in ('User=ngnpro', 'Group=ngnpro', 'LimitNOFILE=65536',
+                 'NoNewPrivileges=yes'):
+        assert line in unit.splitlines()
+    control = root.parent / 'control'
+    subprocess.run(['dpkg-deb', '-e', str(deb), str(control)], check=True)
+    postinst = (control / 'postinst').read_text()
+    assert 'adduser --system --group' in postinst
+    assert 'chown root:ngnpro /etc/ngnpro/config.ini' in postinst
+    assert 'chmod 0640 /etc/ngnpro/config.ini' in postinst
+    assert 'adduser' in _deb_info(deb, '-f').split('Depends:')[1]
+
+
 def test_packaged_server_runs_on_debian_libraries(package, db_url, tmp_path):
     _, root = package
     site = str(root / 'usr/lib/python3/dist-packages')
