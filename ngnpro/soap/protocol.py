@@ -6,7 +6,9 @@ left for spyne is to map elements onto the port's models by local name.
 spyne does not know (``SOAP-ENC:Array``, ``xsd:int`` on a boolean, ...).
 """
 import spyne.const
+from lxml import etree
 from spyne.error import Fault, ValidationError
+from spyne.model.primitive import Boolean
 from spyne.protocol.soap import Soap11
 
 from ..faults import NGNProError, INVALID_ARGUMENT
@@ -15,6 +17,8 @@ from . import validate
 # spyne forces a full gc.collect() from MethodContext.close at most once per
 # MIN_GC_INTERVAL; we never close contexts, but keep it off for good measure.
 spyne.const.MIN_GC_INTERVAL = float('inf')
+
+_BOOLEANS = {'true': True, '1': True, 'false': False, '0': False}
 
 
 class LegacySoap(Soap11):
@@ -28,7 +32,22 @@ class LegacySoap(Soap11):
         text = element.text
         if text is None or not text.strip():
             return None
-        return self.from_unicode(cls, text.strip())
+        text = text.strip()
+        if issubclass(cls, Boolean):
+            # spyne reads anything but true/1 as false: 'maybe' must not
+            # silently switch a flag off.
+            value = _BOOLEANS.get(text.lower())
+            if value is None:
+                raise NGNProError(INVALID_ARGUMENT, '%s: %r is not a boolean '
+                                  '(true, false, 1 or 0)'
+                                  % (etree.QName(element).localname, text))
+            return value
+        try:
+            return self.from_unicode(cls, text)
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise NGNProError(INVALID_ARGUMENT, '%s: %s' % (
+                etree.QName(element).localname,
+                getattr(exc, 'faultstring', exc)))
 
     def decode_arguments(self, ctx, descriptor, element):
         """The operation element -> the list of argument values, in
