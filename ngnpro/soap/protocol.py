@@ -5,10 +5,12 @@ left for spyne is to map elements onto the port's models by local name.
 ``parse_xsi_type`` is off because legacy clients type arguments with names
 spyne does not know (``SOAP-ENC:Array``, ``xsd:int`` on a boolean, ...).
 """
+import re
+
 import spyne.const
 from lxml import etree
 from spyne.error import Fault, ValidationError
-from spyne.model.primitive import Boolean
+from spyne.model.primitive import Boolean, Integer
 from spyne.protocol.soap import Soap11
 
 from ..faults import NGNProError, INVALID_ARGUMENT
@@ -19,6 +21,7 @@ from . import validate
 spyne.const.MIN_GC_INTERVAL = float('inf')
 
 _BOOLEANS = {'true': True, '1': True, 'false': False, '0': False}
+_INTEGER = re.compile(r'^[+-]?[0-9]{1,20}$')
 
 
 class LegacySoap(Soap11):
@@ -42,6 +45,14 @@ class LegacySoap(Soap11):
                                   '(true, false, 1 or 0)'
                                   % (etree.QName(element).localname, text))
             return value
+        if issubclass(cls, Integer):
+            # Our own parse: spyne refuses valid negative 32-bit values (it
+            # counts the sign as a digit). Bounds: ngnpro.soap.validate.
+            if not _INTEGER.match(text):
+                raise NGNProError(INVALID_ARGUMENT, '%s: %r is not an integer'
+                                  % (etree.QName(element).localname,
+                                     text[:40]))
+            return int(text)
         try:
             return self.from_unicode(cls, text)
         except (ValidationError, ValueError, TypeError) as exc:
