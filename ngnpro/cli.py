@@ -15,8 +15,11 @@ def main(argv=None):
     # Internal: a worker started by the supervisor on its listening socket.
     serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
     db = sub.add_parser('db', help='database administration')
-    db.add_argument('action', choices=['init'],
-                    help='init: create missing tables (idempotent)')
+    db.add_argument('action', choices=['init', 'check'],
+                    help='init: create missing tables (idempotent); check: '
+                    'compare the credit usage counters with the records')
+    db.add_argument('--repair', action='store_true',
+                    help='with check: recompute the counters that drifted')
     args = parser.parse_args(argv)
     config = Config.load(args.config)
     if args.command == 'serve':
@@ -28,12 +31,36 @@ def main(argv=None):
         try:
             store = Store(config.database_url,
                           native_tables=config.native_tables)
-            store.init()
+            if args.action == 'init':
+                store.init()
+                print('database ready: %s' % store.engine.url
+                      .render_as_string(hide_password=True))
+                return 0
+            return _check(store, args.repair)
         except SQLAlchemyError as exc:
             raise SystemExit('database %s: %s' % (
                 _safe_url(config.database_url), str(exc).splitlines()[0]))
-        print('database ready: %s' % store.engine.url.render_as_string(
-            hide_password=True))
+
+
+def _check(store, repair):
+    """Exit 0 when the counters match the records (or were repaired)."""
+    from .credits import tracker
+    counters = tracker(store.schema)
+    with store.engine.begin() as conn:
+        drift = counters.check(conn)
+        for owner, credit, stored, true in drift:
+            print('customer %d %s: counter %d, records %d'
+                  % (owner, credit, stored, true))
+        if not drift:
+            print('credit usage counters: all equal to the records')
+            return 0
+        if not repair:
+            print('%d counters differ: run `ngnpro db check --repair`'
+                  % len(drift))
+            return 1
+        n = counters.repair(conn)
+    print('credit usage counters recomputed (%d)' % n)
+    return 0
 
 
 def _safe_url(url):

@@ -2,22 +2,34 @@
 customers, may create (guide "Conventions for resellers").
 
 A credit is a customer property (``sip_credit``, ``sip_alias_credit``, ...).
-Usage is counted from the records themselves, so deletions give credit back
-and nothing can drift. The check runs inside the caller's transaction, after
-locking the customer and reseller rows, right before the insert: two
-requests, even on two servers sharing one MariaDB, serialise on the lock and
-the second one counts the first one's row.
+Usage is a counter per customer and credit that the database layer keeps
+equal to the records themselves (ngnpro.store.usage), so deletions give
+credit back. The check runs inside the caller's transaction, right before
+the insert: it locks the customer and reseller rows (two requests on one
+database serialise there) and reads the counters the insert then updates
+(two requests on two nodes of a Galera cluster conflict there, and the
+loser is replayed).
 """
-from sqlalchemy import func, select
+from functools import lru_cache
+
+from sqlalchemy import select
 
 from .faults import CREDIT_EXCEEDED, NGNProError
+from .store.usage import Tracker
 
-# credit property -> the table whose rows it limits (customer/reseller
-# cols); the ENUM and DNS ports add theirs here.
+# credit property -> (the table whose rows it limits, which of its rows:
+# {column: value}); the ENUM and DNS ports add theirs here.
 _COUNTED = {
-    'sip_credit': 'sip_accounts',
-    'sip_alias_credit': 'sip_aliases',
+    'sip_credit': ('sip_accounts', {}),
+    'sip_alias_credit': ('sip_aliases', {}),
 }
+
+
+@lru_cache(maxsize=None)
+def tracker(schema):
+    """The usage counters of one schema's counted tables."""
+    return Tracker(schema, {credit: (getattr(schema, table), where)
+                            for credit, (table, where) in _COUNTED.items()})
 
 
 def consume(conn, schema, principal, credit, customer, reseller, count=1):
@@ -25,7 +37,6 @@ def consume(conn, schema, principal, credit, customer, reseller, count=1):
     for (customer, reseller) would exceed either one's credit."""
     if principal.is_admin:
         return
-    table = getattr(schema, _COUNTED[credit])
     customers, props = schema.customers, schema.customer_properties
     ids = sorted({i for i in (customer, reseller) if i})
     if not ids:
@@ -37,15 +48,13 @@ def consume(conn, schema, principal, credit, customer, reseller, count=1):
     limits = dict(conn.execute(
         select(props.c.customer_id, props.c.value)
         .where(props.c.customer_id.in_(ids), props.c.name == credit)).all())
-    for owner, column, who in ((customer, table.c.customer, 'customer'),
-                               (reseller, table.c.reseller, 'reseller')):
+    for owner, who in ((customer, 'customer'), (reseller, 'reseller')):
         if not owner or owner not in limits:
             continue
         limit = _limit(limits[owner])
         if limit is None:
             continue
-        used = conn.execute(select(func.count()).select_from(table)
-                            .where(column == owner)).scalar_one()
+        used = tracker(schema).used(conn, credit, owner)
         if used + count > limit:
             raise NGNProError(
                 CREDIT_EXCEEDED, 'Credit exceeded: %s %d has used %d of its '

@@ -119,6 +119,8 @@ def has_customers(conn, s, reseller):
 
 
 def delete_customer(conn, s, customer_id):
+    conn.execute(delete(s.credit_usage)
+                 .where(s.credit_usage.c.owner == customer_id))
     conn.execute(delete(s.customer_properties)
                  .where(s.customer_properties.c.customer_id == customer_id))
     conn.execute(delete(s.customers).where(s.customers.c.id == customer_id))

@@ -34,6 +34,8 @@ class Store:
                 url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True,
                 pool_recycle=3600, isolation_level='READ COMMITTED',
                 hide_parameters=True)
+        from ..credits import tracker
+        tracker(self.schema).install(self.engine)
 
     @staticmethod
     def _prepare_sqlite_dir(url):

@@ -168,6 +168,14 @@ class Platform(RuleBasedStateMachine):
             assert h1b == ha1b(u, d, self.passwords[(u, d)])
 
     @invariant()
+    def usage_counters_equal_the_records(self):
+        if not hasattr(self, 'd'):
+            return
+        from ngnpro.credits import tracker
+        with self.d.store.engine.connect() as conn:
+            assert tracker(self.d.store.schema).check(conn) == []
+
+    @invariant()
     def tenants_see_only_their_own(self):
         if not hasattr(self, 'd'):
             return

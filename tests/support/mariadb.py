@@ -142,18 +142,12 @@ class MariaDB(PrivateDaemon):
             "--innodb-doublewrite=0",
             "--skip-name-resolve",
         ]
-        # --no-defaults must come first: never pick up /etc/mysql/my.cnf.
-        out = subprocess.run(
-            [install_db, "--no-defaults", f"--datadir={self.datadir}",
-             "--auth-root-authentication-method=normal", "--skip-test-db",
-             *as_root, *tuning],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
-        if out.returncode != 0:
-            raise MariaDBError(f"{install_db} failed:\n{out.stdout[-3000:]}")
+        self.initialize(install_db, as_root, tuning)
 
         fixed_port = os.environ.get("NGNPRO_TEST_MYSQL_PORT")
         for attempt in range(1 if fixed_port else 3):
             self.port = int(fixed_port) if fixed_port else free_port()
+            self.spawn_args = (binary, as_root, tuning)
             self._spawn(binary, as_root, tuning)
             try:
                 self._wait_ready()
@@ -164,19 +158,47 @@ class MariaDB(PrivateDaemon):
                 if fixed_port or not busy or attempt == 2:
                     self._cleanup_dir()
                     raise
-        self._admin(
+        if self.create_users:
+            self._admin(*self.user_statements())
+        self.startup_seconds = time.monotonic() - t0
+        return self
+
+    create_users = True
+    defaults_file = None
+
+    def initialize(self, install_db, as_root, tuning):
+        """A fresh data directory with the system tables."""
+        # --no-defaults must come first: never pick up /etc/mysql/my.cnf.
+        out = subprocess.run(
+            [install_db, "--no-defaults", f"--datadir={self.datadir}",
+             "--auth-root-authentication-method=normal", "--skip-test-db",
+             *as_root, *tuning],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        if out.returncode != 0:
+            raise MariaDBError(f"{install_db} failed:\n{out.stdout[-3000:]}")
+
+    def _defaults(self):
+        # Must be the first option: never pick up /etc/mysql/my.cnf.
+        return ('--defaults-file=%s' % self.defaults_file
+                if self.defaults_file else '--no-defaults')
+
+    def extra_args(self):
+        """More server options (a Galera node adds its wsrep settings)."""
+        return []
+
+    @staticmethod
+    def user_statements():
+        return (
             f"CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'",
             f"CREATE USER '{USER}'@'localhost' IDENTIFIED BY '{PASSWORD}'",
             f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'127.0.0.1' WITH GRANT OPTION",
             f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'localhost' WITH GRANT OPTION",
         )
-        self.startup_seconds = time.monotonic() - t0
-        return self
 
     def _spawn(self, binary, as_root, tuning):
         with open(self.errlog, "a") as log:
             self.proc = subprocess.Popen(
-                [binary, "--no-defaults", *as_root, *tuning,
+                [binary, self._defaults(), *as_root, *tuning,
                  f"--datadir={self.datadir}",
                  f"--socket={self.socket}",
                  f"--pid-file={os.path.join(self.tmpdir, 'mysqld.pid')}",
@@ -186,7 +208,7 @@ class MariaDB(PrivateDaemon):
                  "--skip-networking=0", "--skip-log-bin",
                  "--performance-schema=0", "--max-connections=200",
                  "--character-set-server=utf8mb4",
-                 "--collation-server=utf8mb4_general_ci"],
+                 "--collation-server=utf8mb4_general_ci", *self.extra_args()],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 preexec_fn=die_with_parent)
 

@@ -36,4 +36,9 @@ def define(s):
         Column('permission', String(32), nullable=False, default=''),
         UniqueConstraint('customer_id', 'name',
                          name='ngnpro_customer_property_idx'))
-
+    # Records per customer and credit, kept by ngnpro.store.usage.
+    s.credit_usage = Table(
+        'ngnpro_credit_usage', m,
+        Column('owner', Integer, primary_key=True, autoincrement=False),
+        Column('credit', String(32), primary_key=True),
+        Column('used', Integer, nullable=False, default=0))
