@@ -23,6 +23,7 @@ class Config:
     processes: int = 1
     access_log: str = '-'
     database_url: str = 'sqlite:///var/ngnpro.sqlite'
+    database_retries: int = 5
     max_request_size: int = 1048576
     max_inflated_size: int = 4194304
     max_page_size: int = 5000
@@ -79,6 +80,8 @@ class Config:
         c.access_log = get('server', 'access_log', fallback=c.access_log)
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
         c.database_url = get('database', 'url', fallback=c.database_url)
+        c.database_retries = typed('database', 'retries', c.database_retries,
+                                   minimum=0)
         for key in ('max_request_size', 'max_inflated_size', 'max_page_size',
                     'max_array_length', 'max_elements'):
             setattr(c, key, typed('limits', key, getattr(c, key), minimum=1))

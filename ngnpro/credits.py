@@ -41,21 +41,25 @@ def consume(conn, schema, principal, credit, customer, reseller, count=1):
     ids = sorted({i for i in (customer, reseller) if i})
     if not ids:
         return
-    # Row locks in a fixed order (no deadlock between two checks). SQLite
-    # ignores FOR UPDATE; there the write transaction began IMMEDIATE.
+    # Row locks in a fixed order (no deadlock between two checks on one
+    # database). SQLite ignores FOR UPDATE; there the write transaction
+    # began IMMEDIATE.
     conn.execute(select(customers.c.id).where(customers.c.id.in_(ids))
                  .order_by(customers.c.id).with_for_update()).all()
     limits = dict(conn.execute(
         select(props.c.customer_id, props.c.value)
         .where(props.c.customer_id.in_(ids), props.c.name == credit)).all())
-    for owner, who in ((customer, 'customer'), (reseller, 'reseller')):
+    owners = [(customer, 'customer')]
+    if reseller != customer:    # a reseller's own record counts once
+        owners.append((reseller, 'reseller'))
+    for owner, who in owners:
         if not owner or owner not in limits:
             continue
         limit = _limit(limits[owner])
         if limit is None:
             continue
-        used = tracker(schema).used(conn, credit, owner)
-        if used + count > limit:
+        used = tracker(schema).reserve(conn, credit, owner, count, limit)
+        if used is not None:
             raise NGNProError(
                 CREDIT_EXCEEDED, 'Credit exceeded: %s %d has used %d of its '
                 '%s of %d' % (who, owner, used, credit, limit))

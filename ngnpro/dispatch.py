@@ -3,16 +3,18 @@ picks the port (SOAPAction is always empty and every port shares one URL,
 spec §1.3), then the operation runs in one unit of work.
 """
 import logging
+import random
+import time
 from dataclasses import dataclass, field
 
 from spyne import Application
 from spyne.server import ServerBase
 from spyne.context import MethodContext
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from .auth import authenticate
-from .faults import (INTERNAL_ERROR, INVALID_ARGUMENT, NOT_IMPLEMENTED,
-                     NGNProError, loggable)
+from .faults import (DATABASE_UNAVAILABLE, INTERNAL_ERROR, INVALID_ARGUMENT,
+                     NOT_IMPLEMENTED, SERVICE_BUSY, NGNProError, loggable)
 from .soap import encode, envelope
 from .soap.protocol import LegacySoap
 from .throttle import Throttle
@@ -127,8 +129,42 @@ class Dispatcher:
     def _run(self, port, op, request, outcome, client):
         descriptor, return_type = op
         ctx, args = self.decode(port, op, request)
+        retries = self.config.database_retries
+        for attempt in range(retries + 1):
+            try:
+                call, result = self._unit(port, descriptor, ctx, args,
+                                          request, outcome, client)
+                break
+            except DBAPIError as exc:
+                kind = self.store.failure(exc)
+                if kind == 'unknown':
+                    raise NGNProError(DATABASE_UNAVAILABLE, 'The database '
+                                      'connection broke while committing: '
+                                      'the change may or may not have been '
+                                      'made; check before trying again')
+                if kind is None:
+                    raise
+                if attempt == retries:
+                    raise (NGNProError(SERVICE_BUSY, 'The request conflicted '
+                                       'with concurrent changes %d times; '
+                                       'try again' % (retries + 1))
+                           if kind == 'conflict' else
+                           NGNProError(DATABASE_UNAVAILABLE, 'No database '
+                                       'node could complete the request'))
+                # Competing writers replay at different moments.
+                time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
+        # Effects on other servers: once, after the commit that counted.
+        for hook in call.after_commit:
+            try:
+                hook()
+            except Exception as exc:
+                log.error('after-commit effect failed: %s', loggable(exc))
+        return encode.response(port.namespace, request.operation,
+                               return_type, result, request.encoded)
+
+    def _unit(self, port, descriptor, ctx, args, request, outcome, client):
+        """One attempt at the call's unit of work: (call, result)."""
         write = not request.operation.startswith('get')
-        call = None
         try:
             with self.store.unit_of_work(write=write) as conn:
                 principal = None
@@ -152,10 +188,4 @@ class Dispatcher:
             # A value the models let through but the column does not hold.
             raise NGNProError(INVALID_ARGUMENT, 'A value of the request is '
                               'out of range for what it is stored in')
-        for hook in call.after_commit:
-            try:
-                hook()
-            except Exception as exc:
-                log.error('after-commit effect failed: %s', loggable(exc))
-        return encode.response(port.namespace, request.operation,
-                               return_type, result, request.encoded)
+        return call, result

@@ -13,6 +13,10 @@ INVALID_ARGUMENT = 103
 NOT_IMPLEMENTED = 104
 INVALID_REQUEST = 105
 REQUEST_TOO_LARGE = 106
+# The database: conflicts retried until the configured limit, or no node
+# could take the request (or the commit's outcome is unknown).
+SERVICE_BUSY = 107
+DATABASE_UNAVAILABLE = 108
 INTERNAL_ERROR = 900
 
 # Sip port.

@@ -3,12 +3,14 @@ customer and reseller holds, kept in ``ngnpro_credit_usage``.
 
 They are maintained by the database layer itself, from the statements that
 insert, delete or re-assign counted records, in the same transaction: no
-port has to remember to count. A credit check reads the counter and the
-insert then writes it, so two competing transactions always write the same
-row; on a multi-primary Galera cluster, where a row lock taken on one node
-does not stop another node, certification therefore lets only one of them
-commit and the other is retried (ngnpro.store.db), and the count stays
-exact.
+port has to remember to count. A credit check is itself the write: one
+``UPDATE ... SET used = used + n WHERE used + n <= limit`` whose row count
+decides, so two competing transactions write the same row and decide on
+what they write, not on what they read. On a multi-primary Galera cluster,
+where a row lock taken on one node does not stop another node, the later
+one either sees the first one's count or is aborted by it and replayed
+(ngnpro.store.db); the count stays exact. The insert that follows the check
+does not count its record a second time.
 
 ``check`` compares every counter with a count of the records;
 ``repair`` recomputes them all.
@@ -121,14 +123,36 @@ class Tracker:
 
     def apply(self, conn, delta):
         u = self.usage
+        reserved = conn.info.get('ngnpro_reserved', {})
         for (owner, credit), n in sorted(delta.items()):
+            if n > 0 and reserved.get((owner, credit)):
+                # Counted already by the credit check of this transaction.
+                taken = min(n, reserved[(owner, credit)])
+                reserved[(owner, credit)] -= taken
+                n -= taken
             if not n:
                 continue
-            if conn.execute(update(u).where(
-                    u.c.owner == owner, u.c.credit == credit)
-                    .values(used=u.c.used + n)).rowcount == 0:
-                conn.execute(u.insert().values(owner=owner, credit=credit,
-                                               used=max(n, 0)))
+            bump = update(u).where(u.c.owner == owner,
+                                   u.c.credit == credit).values(
+                                       used=u.c.used + n)
+            # A missing counter starts from the records, this change
+            # included; one another writer created meanwhile gets the delta.
+            if conn.execute(bump).rowcount == 0 and \
+                    not self._ensure(conn, credit, owner):
+                conn.execute(bump)
+
+    def reserve(self, conn, credit, owner, n, limit):
+        """Count ``n`` records about to be added for ``owner`` if that
+        stays within ``limit``: None when it does, else the current use."""
+        u = self.usage
+        self.used(conn, credit, owner)
+        if conn.execute(update(u).where(
+                u.c.owner == owner, u.c.credit == credit,
+                u.c.used + n <= limit).values(used=u.c.used + n)).rowcount:
+            reserved = conn.info.setdefault('ngnpro_reserved', Counter())
+            reserved[(owner, credit)] += n
+            return None
+        return self.used(conn, credit, owner)
 
     def used(self, conn, credit, owner):
         """The counter, created from a count of the records if missing."""
@@ -136,10 +160,20 @@ class Tracker:
         value = conn.execute(select(u.c.used).where(
             u.c.owner == owner, u.c.credit == credit)).scalar()
         if value is None:
-            value = self.true_count(conn, credit, owner)
-            conn.execute(u.insert().values(owner=owner, credit=credit,
-                                           used=value))
+            self._ensure(conn, credit, owner)
+            value = conn.execute(select(u.c.used).where(
+                u.c.owner == owner, u.c.credit == credit)).scalar()
         return value
+
+    def _ensure(self, conn, credit, owner):
+        """Create the counter from a count of the records unless another
+        transaction just did (then nothing): True when this one did."""
+        insert = self.usage.insert().values(
+            owner=owner, credit=credit,
+            used=self.true_count(conn, credit, owner))
+        insert = insert.prefix_with('IGNORE', dialect='mysql') \
+            .prefix_with('OR IGNORE', dialect='sqlite')
+        return conn.execute(insert).rowcount == 1
 
     def _kind(self, credit):
         for kinds in self.by_table.values():

@@ -23,6 +23,7 @@ access_log = {log}
 {server_extra}
 [database]
 url = {url}
+{db_extra}
 [kamailio]
 rpc_socket = {rpc_socket}
 """
@@ -30,7 +31,8 @@ rpc_socket = {rpc_socket}
 
 class Server:
     def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None,
-                 processes=1, command=None, env=None, server_extra=''):
+                 processes=1, command=None, env=None, server_extra='',
+                 db_extra=''):
         # command/env: run another build of the server (an unpacked .deb).
         self.command = command or [sys.executable, '-m', 'ngnpro.cli']
         self.env = env
@@ -45,6 +47,7 @@ class Server:
                                   port=self.port, log=self.log, url=db_url,
                                   rpc_socket=rpc_socket, processes=processes,
                                   server_extra=server_extra,
+                                  db_extra=db_extra,
                                   tls=('tls_certificate = %s\ntls_private_key = %s'
                                        % tls) if tls else ''))
         self.proc = None
