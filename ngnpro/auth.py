@@ -7,6 +7,7 @@
   customer whose ``impersonate`` equals its reseller id: it acts with the
   reseller's rights (and identity) over the reseller's customers.
 """
+import dataclasses
 import hmac
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class Principal:
     reseller_id: int = 0              # that customer's reseller
     is_reseller: bool = False         # rights over every customer of reseller_id
     reseller_active: bool = False     # the reseller may create records
+    impersonated: int = 0             # admin acting as this customer id
 
     def __str__(self):
         return self.name
@@ -65,7 +67,9 @@ def _check(conn, schema, config, header):
         if row is None:
             raise NGNProError(AUTH_FAILED, 'Cannot impersonate customer %d: '
                               'no such customer' % header.impersonate)
-        return _as_customer(row, '%s:%d' % (header.username, row['id']))
+        return dataclasses.replace(
+            _as_customer(row, '%s:%d' % (header.username, row['id'])),
+            impersonated=row['id'])
     try:
         login = customer_username(header.username)
     except NGNProError:

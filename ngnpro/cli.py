@@ -20,11 +20,23 @@ def main(argv=None):
                     'compare the credit usage counters with the records')
     db.add_argument('--repair', action='store_true',
                     help='with check: recompute the counters that drifted')
+    from .commands import journal
+    commands = {'journal': journal}
+    for module in commands.values():
+        module.add_parser(sub)
     args = parser.parse_args(argv)
     config = Config.load(args.config)
     if args.command == 'serve':
         from .server import serve
         return serve(config, args.config, args.listen_fd)
+    if args.command in commands:
+        from .store.db import Store
+        store = Store(config.database_url,
+                      native_tables=config.native_tables)
+        try:
+            return commands[args.command].run(args, config, store)
+        finally:
+            store.dispose()
     elif args.command == 'db':
         from sqlalchemy.exc import SQLAlchemyError
         from .store.db import Store

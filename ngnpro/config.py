@@ -24,6 +24,8 @@ class Config:
     access_log: str = '-'
     database_url: str = 'sqlite:///var/ngnpro.sqlite'
     database_retries: int = 5
+    journal: bool = True
+    journal_keep_days: int = 730
     max_request_size: int = 1048576
     max_inflated_size: int = 4194304
     max_page_size: int = 5000
@@ -80,6 +82,9 @@ class Config:
         c.access_log = get('server', 'access_log', fallback=c.access_log)
         c.wsdl_dir = get('server', 'wsdl_dir', fallback='')
         c.database_url = get('database', 'url', fallback=c.database_url)
+        c.journal = typed('journal', 'enabled', c.journal, boolean=True)
+        c.journal_keep_days = typed('journal', 'keep_days',
+                                    c.journal_keep_days, minimum=1)
         c.database_retries = typed('database', 'retries', c.database_retries,
                                    minimum=0)
         for key in ('max_request_size', 'max_inflated_size', 'max_page_size',

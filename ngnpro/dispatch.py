@@ -17,6 +17,7 @@ from .faults import (DATABASE_UNAVAILABLE, INTERNAL_ERROR, INVALID_ARGUMENT,
                      NOT_IMPLEMENTED, SERVICE_BUSY, NGNProError, loggable)
 from .soap import encode, envelope
 from .soap.protocol import LegacySoap
+from .store import journal
 from .throttle import Throttle
 
 log = logging.getLogger('ngnpro')
@@ -46,6 +47,7 @@ class Call:
     after_commit: list = field(default_factory=list)
     client: str = '-'            # address of the HTTP client
     throttle: object = None      # the login throttle (ngnpro.throttle)
+    actor: str = None            # who, for the journal, when no principal
 
 
 @dataclass
@@ -176,8 +178,19 @@ class Dispatcher:
                 call = Call(conn, self.store.schema, self.config, principal,
                             port.name, request.operation, client=client,
                             throttle=self.throttle)
+                changes = journal.Changes() if write and \
+                    self.config.journal else None
+                conn.info['ngnpro_changes'] = changes
                 ctx.udc = call
                 result = descriptor.function(ctx, *args)
+                if changes is not None:
+                    # Same transaction: no change without its entry.
+                    journal.write(
+                        conn, self.store.schema, changes,
+                        call.actor or (principal.name if principal else '-'),
+                        principal.impersonated if principal else 0, client,
+                        '%s.%s' % (port.name, request.operation),
+                        journal.record_key(args))
         except IntegrityError:
             # A concurrent request won the race for a unique key the port
             # did not guard itself. The database's text names tables and

@@ -162,7 +162,7 @@ def _warn_if_database_down(store):
             pass
     except SQLAlchemyError as exc:
         log.warning('database %s is not reachable yet (%s): calls fail with '
-                    'fault 900 until it is',
+                    'fault 108 until it is',
                     store.engine.url.render_as_string(hide_password=True),
                     str(exc).splitlines()[0])
 

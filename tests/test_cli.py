@@ -62,6 +62,6 @@ def test_server_starts_without_its_database_and_says_so(tmp_path):
         server.stop()
     assert status == 500
     fault = etree.fromstring(body).find('.//detail/exception')
-    assert fault.findtext('errorcode') == '900'
+    assert fault.findtext('errorcode') == '108'   # database unavailable
     log = open(server.log).read()
-    assert 'is not reachable yet' in log and 'fault 900' in log
+    assert 'is not reachable yet' in log and 'fault 108' in log

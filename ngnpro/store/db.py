@@ -62,7 +62,9 @@ class Store:
                 pool_recycle=3600, isolation_level='READ COMMITTED',
                 hide_parameters=True, **extra)
         from ..credits import tracker
+        from .journal import Recorder
         tracker(self.schema).install(self.engine)
+        Recorder(self.schema).install(self.engine)
 
     @staticmethod
     def _prepare_sqlite_dir(url):
@@ -104,6 +106,9 @@ class Store:
         A failure while committing is marked (``committing``) so that the
         caller knows the outcome is unknown."""
         with self.engine.connect() as conn:
+            # State of the previous user of this pooled connection is gone.
+            for key in [k for k in conn.info if k.startswith('ngnpro_')]:
+                del conn.info[key]
             conn.info['ngnpro_write'] = write
             tx = conn.begin()
             try:

@@ -23,6 +23,16 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 OWNERS = ('customer', 'reseller')
 
 
+def param_sets(multiparams, params):
+    """The parameter dicts a statement ran with, whatever the SQLAlchemy
+    version hands to the execute events; [] when its values are inline."""
+    if multiparams and isinstance(multiparams[0], (list, tuple)):
+        return [dict(p) for p in multiparams[0]]
+    if multiparams and all(isinstance(p, dict) for p in multiparams):
+        return [dict(p) for p in multiparams]
+    return [dict(params)] if params else []
+
+
 class Tracker:
     """Engine event hooks turning DML on counted tables into counter
     deltas. ``counted``: {credit: (table, {column: value} filter)}."""
@@ -104,11 +114,8 @@ class Tracker:
     @staticmethod
     def _inserted(conn, stmt, multiparams, params):
         """The column values of every row an INSERT wrote."""
-        if multiparams and isinstance(multiparams[0], (list, tuple)):
-            return [dict(p) for p in multiparams[0]]
-        if multiparams and isinstance(multiparams[0], dict):
-            return [dict(p) for p in multiparams]
-        return [stmt.compile(dialect=conn.dialect).params]
+        return param_sets(multiparams, params) or \
+            [stmt.compile(dialect=conn.dialect).params]
 
     @staticmethod
     def _count(delta, kinds, values, sign):
