@@ -8,9 +8,11 @@ the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import customers, kamailio, sip, voicemail
+from . import (cdrtool_prepaid, customers, kamailio, kamailio_services, sip,
+               subscriber, voicemail)
 
-MODULES = (customers, sip, kamailio, voicemail)
+MODULES = (customers, sip, kamailio, voicemail, kamailio_services, subscriber,
+           cdrtool_prepaid)
 
 
 class Schema:
