@@ -300,3 +300,22 @@ def test_acc_records_what_the_proxy_relays(stack):
     assert row['from_header'].startswith('<sip:alice@%s>' % dom)
     assert row['price'] == 0
     assert abs((datetime.datetime.now() - row['time']).total_seconds()) < 60
+
+
+def test_registered_device_is_a_location(stack):
+    """usrloc writes the registration through to location; the SOAP view
+    of it is the device the self-care page lists."""
+    srv, kam, store, dom = stack
+    me = sip_id('alice', dom)
+    assert soap(srv, 'getSipDeviceLocations', ('sipIds', [me])) == \
+        [{'id': me, 'locations': []}]
+    assert kam.register('alice', dom, CALLER_PW, expires=300) == 200, \
+        kam.last_output
+    (row,) = native(store, 'location', username='alice', domain=dom)
+    assert row['contact'] == 'sip:alice@127.0.0.1:5099'
+    ((got,),) = [g['locations'] for g in soap(
+        srv, 'getSipDeviceLocations', ('sipIds', [me]))]
+    assert 290 <= got.pop('expires') <= 300
+    assert (got['address'], got['port'], got['transport']) == \
+        ('127.0.0.1', 5099, 'udp')
+    assert got['userAgent'] == row['user_agent']
