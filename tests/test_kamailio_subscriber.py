@@ -95,7 +95,7 @@ def test_unconditional_diversion_then_cleared(stack):
 
 def test_not_online_voice_mailbox_and_busy_targets(stack):
     srv, kam, store, dom = stack
-    alice, bob = 'sip:alice@' + dom, 'sip:bob@' + dom
+    alice = 'sip:alice@' + dom
     with store.engine.begin() as conn:
         conn.execute(store.schema.voicemail_accounts.insert().values(
             username='alice', domain=dom, mailbox='8001234',

@@ -522,7 +522,7 @@ def test_golden_requests_of_the_services_replay(db_url, tmp_path):
                     and f['operation'] in order),
                    key=lambda f: (order[f['operation']], f['file']))
     assert {f['operation'] for f in files} == set(SERVICES)
-    # The client deletes the entry it added last; the media relay is off.
+    # No media relay is configured.
     expected = {'Sip.getMediaTrace.xml': 1060}
     srv = Server(tmp_path, db_url).start()
     try:

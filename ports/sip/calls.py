@@ -6,7 +6,6 @@ import datetime
 import re
 import time
 
-from ngnpro.store.schema.base import money
 from ngnpro.store.sip import calls as store
 from ngnpro.types.calls import (CallsQuery, CallsResult, CallStatisticsResult,
                                 SipDeviceLocationsArray)

@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ...faults import (INTERNAL_ERROR, PREPAID_CARD_BLOCKED, PREPAID_CARD_NOT_FOUND,
-                       PREPAID_CARD_USED, NGNProError, invalid)
+from ...faults import (INTERNAL_ERROR, PREPAID_CARD_BLOCKED,
+                       PREPAID_CARD_NOT_FOUND, PREPAID_CARD_USED, NGNProError,
+                       invalid)
 from ..rows import now
 from ..schema.base import money
 from .accounts import on_account_delete
@@ -79,8 +80,8 @@ def change_balance(conn, s, username, domain, reseller, delta, action,
         if moved.rowcount == 1:
             break
     else:
-        raise NGNProError(INTERNAL_ERROR, 'The balance of %s keeps changing; try again'
-                          % key)
+        raise NGNProError(INTERNAL_ERROR, 'The balance of %s keeps changing; '
+                          'try again' % key)
     conn.execute(insert(s.prepaid_history).values(
         reseller_id=reseller, username=username, domain=domain,
         action=action, duration=0, destination='', session='',
