@@ -213,6 +213,24 @@ $out['types'] = [
         tables, 'sip_phonebook', username='alice')] == \
         [('sip:bob@example.com', 'coworkers'), ('sip:carol@example.com', '')]
 
+    # The page's clear-all form, and lists set empty.
+    out = php(r'''
+$sip = client($URL, 'Sip', $ADMIN, $PASS, true, 0);
+$me = (object) ['username' => 'alice', 'domain' => 'example.com'];
+$out['clear'] = call($sip, 'setCallDiversions', ['sipId' => $me,
+    'diversions' => (object) ['nocondition' => 'empty']]);
+$out['div'] = call($sip, 'getCallDiversions', ['sipId' => $me])['ok'];
+call($sip, 'setRejectMembers', ['sipId' => $me, 'members' => []]);
+call($sip, 'setBarringPrefixes', ['sipId' => $me, 'prefixes' => []]);
+$out['rej'] = call($sip, 'getRejectMembers', ['sipId' => $me])['ok'];
+$out['bar'] = call($sip, 'getBarringPrefixes', ['sipId' => $me])['ok'];
+''')
+    assert out == {'clear': {'ok': None}, 'div': empty, 'rej': [],
+                   'bar': []}
+    assert prefs(tables) == [('accept_rule', '31|0900|1700|coworkers')]
+    assert native(tables, 'userblocklist') == []
+    assert native(tables, 'sip_diversions') == []
+
 
 def test_prepaid_calls_devices_and_traces_from_php(php, tables):
     started = seed_calls_and_devices(tables)
