@@ -219,7 +219,6 @@ def test_call_history_reads_an_index_with_100000_rows(sip, dispatcher):
         stmt = calls_statement(s, 'alice', DOMAIN, direction,
                                NOW - datetime.timedelta(days=14), NOW, 50)
         plan = _plan(dispatcher, stmt)
-        print(direction, plan)
         if dispatcher.store.is_sqlite:
             assert any('USING INDEX %s' % index in p for p in plan), plan
             assert not any('TEMP B-TREE' in p for p in plan), plan
