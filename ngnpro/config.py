@@ -39,6 +39,13 @@ class Config:
     login_policy: Policy = field(default_factory=Policy)
     voicemail_server: str = ''      # host of sip:<mailbox>@<server>
     voicemail_context: str = 'default'
+    # MediaProxy dispatcher management interface (host:port); empty: none.
+    mediaproxy_dispatcher: str = ''
+    mediaproxy_tls: bool = True
+    mediaproxy_tls_ca: str = ''
+    mediaproxy_tls_certificate: str = ''
+    mediaproxy_tls_private_key: str = ''
+    mediaproxy_timeout: int = 3
 
     @classmethod
     def load(cls, path=None):
@@ -106,6 +113,15 @@ class Config:
         c.voicemail_server = get('voicemail', 'server', fallback='')
         c.voicemail_context = get('voicemail', 'context',
                                   fallback=c.voicemail_context)
+        c.mediaproxy_dispatcher = get('mediaproxy', 'dispatcher',
+                                      fallback='')
+        c.mediaproxy_tls = typed('mediaproxy', 'tls', c.mediaproxy_tls,
+                                 boolean=True)
+        for key in ('ca', 'certificate', 'private_key'):
+            setattr(c, 'mediaproxy_tls_' + key,
+                    get('mediaproxy', 'tls_' + key, fallback=''))
+        c.mediaproxy_timeout = typed('mediaproxy', 'timeout',
+                                     c.mediaproxy_timeout, minimum=1)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

@@ -9,6 +9,7 @@ import pytest
 from tests.helpers import make_dispatcher
 
 _counter = itertools.count()
+VOICEMAIL_SERVER = 'vm.example.net'
 
 
 def require(available, component, package):
@@ -53,7 +54,11 @@ def sip_stack(mariadb, tmp_path_factory):
     kam = Kamailio(db_host=db.hostname, db_port=db.port, db_user=db.username,
                    db_password=db.password, db_name=db.path.lstrip('/'))
     kam.start()
-    srv = Server(workdir, url, rpc_socket=kam.rpc_socket).start()
+    # A voicemail server, so that <voice-mailbox> diversions resolve.
+    srv = Server(workdir, url, rpc_socket=kam.rpc_socket,
+                 server_extra='[voicemail]\nserver = %s' % VOICEMAIL_SERVER
+                 ).start()
+    srv.db_url = url
     yield srv, kam
     srv.stop()
     kam.stop()

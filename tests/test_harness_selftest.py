@@ -15,7 +15,9 @@ from tests.support import mariadb
 from tests.support.php import php_missing, run_php
 
 SCHEMA_DIR = "/usr/share/kamailio/mysql"
-SCHEMAS = ["standard", "auth_db", "group", "alias_db", "domain", "permissions"]
+# What the example configuration's modules check at start-up.
+SCHEMAS = ["standard", "auth_db", "group", "alias_db", "domain", "permissions",
+           "usrloc", "avpops", "acc", "siptrace", "userblocklist"]
 
 
 def loud_skip(what):

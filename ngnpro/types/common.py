@@ -60,6 +60,7 @@ def array(item_type, name):
 
 StringArray = array(Unicode, 'StringArray')
 SipId = struct('SipId', [('username', Name), ('domain', Name)])
+SipIdArray = array(SipId, 'SipIdArray')
 Range = struct('Range', [('start', limited(Int, ge=0)),
                           ('count', limited(Int, ge=0))])
 OrderBy = struct('OrderBy', [('attribute', String), ('direction', String)])

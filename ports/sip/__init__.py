@@ -6,8 +6,12 @@ Assignment"); every write also lands in Kamailio's own tables
 """
 from ports.common import service
 
-from . import accounts, aliases, domains, groups, peers
+from . import (accept, accounts, aliases, calls, diversions, domains, groups,
+               lists, peers, phonebook, prepaid, traces)
 
 SipPort = service('SipPort', domains.OPERATIONS + peers.OPERATIONS
                   + accounts.OPERATIONS + aliases.OPERATIONS
-                  + groups.OPERATIONS)
+                  + groups.OPERATIONS + prepaid.OPERATIONS
+                  + phonebook.OPERATIONS + lists.OPERATIONS
+                  + accept.OPERATIONS + diversions.OPERATIONS
+                  + calls.OPERATIONS + traces.OPERATIONS)

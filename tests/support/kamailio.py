@@ -185,8 +185,10 @@ class Kamailio(PrivateDaemon):
 
     # -- SIP clients -------------------------------------------------------
 
-    def request(self, method, ruri, to=None, timeout=2.0):
-        """Send one bare request (no auth); return the reply text or None."""
+    def request(self, method, ruri, to=None, timeout=2.0, from_uri=None,
+                call_id=None):
+        """Send one bare request (no auth); return the reply text or None.
+        ``from_uri`` is who calls (the proxy takes the caller from From)."""
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", 0))
             s.settimeout(timeout)
@@ -195,16 +197,27 @@ class Kamailio(PrivateDaemon):
             msg = (f"{method} {ruri} SIP/2.0\r\n"
                    f"Via: SIP/2.0/UDP 127.0.0.1:{lport};rport;branch=z9hG4bK{tag[:16]}\r\n"
                    "Max-Forwards: 10\r\n"
-                   f"From: <sip:probe@127.0.0.1>;tag={tag[16:24]}\r\n"
+                   f"From: <{from_uri or 'sip:probe@127.0.0.1'}>;tag={tag[16:24]}\r\n"
                    f"To: <{to or ruri}>\r\n"
-                   f"Call-ID: {tag}@127.0.0.1\r\n"
+                   f"Call-ID: {call_id or tag + '@127.0.0.1'}\r\n"
                    f"CSeq: 1 {method}\r\n"
+                   f"Contact: <sip:caller@127.0.0.1:{lport}>\r\n"
                    "Content-Length: 0\r\n\r\n")
             s.sendto(msg.encode(), ("127.0.0.1", self.port))
             try:
                 return s.recv(65535).decode(errors="replace")
             except (socket.timeout, ConnectionRefusedError):
                 return None
+
+    def invite(self, ruri, from_uri, call_id=None, timeout=2.0):
+        """INVITE ``ruri`` as ``from_uri``: (status, reply text). The final
+        answer of this redirecting proxy is its only reply."""
+        reply = self.request("INVITE", ruri, timeout=timeout,
+                             from_uri=from_uri, call_id=call_id)
+        if reply is None:
+            raise KamailioError(f"no reply to INVITE {ruri}; log tail:\n"
+                                f"{self.log_tail()}")
+        return int(_STATUS_RE.match(reply).group(1)), reply
 
     def options(self, timeout=2.0):
         """Status code of an OPTIONS to the server itself, None if no answer."""

@@ -8,9 +8,11 @@ the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import customers, journal, kamailio, sip, voicemail
+from . import (cdrtool_prepaid, customers, journal, kamailio,
+               kamailio_services, sip, subscriber, voicemail)
 
-MODULES = (customers, sip, kamailio, voicemail, journal)
+MODULES = (customers, sip, kamailio, voicemail, kamailio_services, subscriber,
+           cdrtool_prepaid, journal)
 
 
 class Schema:
