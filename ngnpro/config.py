@@ -33,6 +33,10 @@ class Config:
     login_policy: Policy = field(default_factory=Policy)
     voicemail_server: str = ''      # host of sip:<mailbox>@<server>
     voicemail_context: str = 'default'
+    # Kamailio's lcr module: instances (lcr_count) and lcr_gw rows per
+    # instance (lcr_gw_count) it is configured for.
+    pstn_lcr_count: int = 16
+    pstn_lcr_gw_count: int = 256
 
     @classmethod
     def load(cls, path=None):
@@ -92,6 +96,10 @@ class Config:
         c.voicemail_server = get('voicemail', 'server', fallback='')
         c.voicemail_context = get('voicemail', 'context',
                                   fallback=c.voicemail_context)
+        c.pstn_lcr_count = typed('pstn', 'lcr_count', c.pstn_lcr_count,
+                                 minimum=1)
+        c.pstn_lcr_gw_count = typed('pstn', 'lcr_gw_count',
+                                    c.pstn_lcr_gw_count, minimum=2)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

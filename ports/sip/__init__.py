@@ -6,8 +6,8 @@ Assignment"); every write also lands in Kamailio's own tables
 """
 from ports.common import service
 
-from . import accounts, aliases, domains, groups, peers
+from . import accounts, aliases, domains, groups, peers, pstn
 
 SipPort = service('SipPort', domains.OPERATIONS + peers.OPERATIONS
                   + accounts.OPERATIONS + aliases.OPERATIONS
-                  + groups.OPERATIONS)
+                  + groups.OPERATIONS + pstn.OPERATIONS)
