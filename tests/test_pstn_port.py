@@ -325,6 +325,11 @@ def test_resellers_own_their_routing(dispatcher, resellers):
     assert by_reseller == {ids['r1']: 2, ids['r2']: 3}
     in_sync(dispatcher, ids['r1'], ids['r2'])
     assert lcr_rows(dispatcher, 2)[1] == lcr_rows(dispatcher, 3)[1]
+    # A reseller that owns routing is not deleted from under it.
+    cust = Client(dispatcher, 'Customer', admin())
+    with pytest.raises(SoapFault) as err:
+        cust('deleteAccount', ('id', ids['r2']))
+    assert err.value.code == 5002 and 'pstn carriers' in err.value.string
 
 
 def test_admin_moves_a_carrier_with_what_hangs_off_it(dispatcher, resellers):

@@ -210,3 +210,45 @@ def test_pure_function_refuses_what_kamailio_cannot_hold():
         routing.check_originator('a' * 30 + '@' + 'example.' * 3 + 'com')
     with pytest.raises(ValueError):
         routing.route(table, 'sip:alice')
+
+
+def ngnpro_route(tmp_path, db_url, *args):
+    import subprocess
+    import sys
+    config = tmp_path / 'route.ini'
+    config.write_text('[admin]\npassword = x\n[database]\nurl = %s\n'
+                      % db_url)
+    return subprocess.run([sys.executable, '-m', 'ngnpro.cli', '-c',
+                           str(config), 'route'] + list(args),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_ngnpro_route_prints_the_decision(provisioned, db_url, tmp_path):
+    done = ngnpro_route(tmp_path, db_url, '+31612345678')
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == ('0031612345678 from any caller: routing of the '
+                        'platform (lcr_id 1)')
+    assert lines[1] == "routes of prefix '00316', any originator"
+    assert lines[2].startswith('  1. b1 (carrier Beta, route priority 10) '
+                               'sip:0031612345678@gw-b.example.net:5080;'
+                               'transport=tcp  [no rule]')
+    assert sorted(lines[3:]) == [
+        "  2. a1 (carrier Alpha, route priority 20, load shared) "
+        "sip:0612345678@192.0.2.1:5060;transport=udp  [rule 2: strip 5, "
+        "prepend '06']",
+        "  2. a2 (carrier Alpha, route priority 20, load shared) "
+        "sip:+31612345678@192.0.2.2:5060;transport=udp  [rule 3: strip 2, "
+        "prepend '+']"]
+    done = ngnpro_route(tmp_path, db_url, '0031201234567', '--originator',
+                        'sip:alice@example.com')
+    assert done.returncode == 0
+    assert "originator alice@example.com" in done.stdout
+    assert ' b1 (carrier Beta' in done.stdout and ' a1 ' not in done.stdout
+    done = ngnpro_route(tmp_path, db_url, '0049301234')
+    assert done.returncode == 1
+    assert 'no route' in done.stdout
+    done = ngnpro_route(tmp_path, db_url, 'alice')
+    assert done.returncode != 0 and 'not a telephone number' in done.stderr
+    done = ngnpro_route(tmp_path, db_url, '0031', '--reseller', '99')
+    assert 'routing of the platform' in done.stdout     # no instance of 99
