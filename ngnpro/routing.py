@@ -138,7 +138,7 @@ def caller_keys(caller):
     return keys
 
 
-# -- the decision ---------------------------------------------------------------
+# -- the decision -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Hop:
@@ -241,7 +241,7 @@ def route(routing, number, caller=''):
     return Decision(n)
 
 
-# -- Kamailio's lcr rows ----------------------------------------------------------
+# -- Kamailio's lcr rows ------------------------------------------------------
 
 @dataclass(frozen=True)
 class LcrGw:

@@ -16,7 +16,7 @@ from ..rows import now
 PLATFORM_LCR_ID = 1       # the routing of reseller 0 (the admin's)
 
 
-# -- records --------------------------------------------------------------------
+# -- records ------------------------------------------------------------------
 
 def _row(conn, table, record_id, for_update=False):
     stmt = select(table).where(table.c.id == record_id)
@@ -168,7 +168,7 @@ def delete_route(conn, s, row):
     conn.execute(delete(t).where(t.c.id == row['id']))
 
 
-# -- lcr instances ----------------------------------------------------------------
+# -- lcr instances ------------------------------------------------------------
 
 def instance_of(conn, s, reseller):
     i = s.lcr_instances.c
@@ -237,7 +237,7 @@ def release_instance(conn, s, reseller):
     conn.execute(delete(t).where(t.c.reseller == reseller))
 
 
-# -- routing and its lcr rows ---------------------------------------------------
+# -- routing and its lcr rows -------------------------------------------------
 
 def load_routing(conn, s, reseller, lcr_id):
     """The stored routing of one reseller (0 = the platform)."""

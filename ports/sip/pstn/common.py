@@ -151,7 +151,7 @@ def originator(value):
     return text
 
 
-# -- the lcr instances a call changes -------------------------------------------
+# -- the lcr instances a call changes -----------------------------------------
 
 class Change:
     """Lock the lcr instance of every reseller whose routing the call
