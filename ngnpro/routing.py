@@ -288,6 +288,14 @@ def caller_pattern(tier, key):
     return '^%s:%s$' % (tier, _escape(key))
 
 
+def base_pattern(from_uri):
+    """caller_pattern() of an lcr_rule.from_uri, without its window
+    comment."""
+    at = from_uri.rfind('$(?#')
+    return from_uri[:at + 1] if at >= 0 and from_uri.endswith(')') \
+        else from_uri
+
+
 def check_originator(originator):
     """Raise RoutingError if the originator's pattern would not fit
     lcr_rule.from_uri."""
@@ -334,8 +342,64 @@ def _length_regex(low, high):
     return '^sips?:[0-9]{%d,%s}@' % (low, '' if high is None else high)
 
 
-def lcr_tables(routing):
-    """The lcr_gw / lcr_rule / lcr_rule_target rows of ``routing``.
+def route_key(originator):
+    """(tier, originator) naming whose routes a route is; '' for ANY."""
+    tier = originator_tier(originator)
+    return tier, originator if tier != ANY else ''
+
+
+class Areas:
+    """The regions a change touches: those below some prefixes, of the
+    routes of one originator key (route_key()) or of every key."""
+
+    def __init__(self):
+        self.every_key = set()
+        self.by_key = {}
+
+    def add(self, key, prefix):
+        (self.every_key if key is None else
+         self.by_key.setdefault(key, set())).add(prefix)
+
+    def __bool__(self):
+        return bool(self.every_key or self.by_key)
+
+    @property
+    def everything(self):
+        return '' in self.every_key
+
+    def prefixes(self):
+        return self.every_key.union(*self.by_key.values())
+
+    def touches(self, key):
+        return bool(self.every_key) or key in self.by_key
+
+    def covers(self, key, region):
+        """Whether a region of the routes of ``key`` is touched."""
+        mine = self.by_key.get(key, ())
+        return any(region[:k] in self.every_key or region[:k] in mine
+                   for k in range(len(region) + 1))
+
+    def above(self, key):
+        """Every prefix of the area prefixes of ``key`` (the routes there
+        govern regions below them)."""
+        return {p[:k] for p in self.every_key | self.by_key.get(key, set())
+                for k in range(len(p) + 1)}
+
+    def covers_row(self, prefix, from_uri):
+        """Whether an lcr_rule row is in a touched region."""
+        prefix = prefix or ''
+        if any(prefix[:k] in self.every_key for k in range(len(prefix) + 1)):
+            return True
+        base = base_pattern(from_uri or '')
+        key = next((k for k in self.by_key if caller_pattern(*k) == base),
+                   None)
+        return key is not None and self.covers(key, prefix)
+
+
+def lcr_tables(routing, areas=None):
+    """The lcr_gw / lcr_rule / lcr_rule_target rows of ``routing``; with
+    ``areas`` (an Areas) only the rules of those regions, and the lcr_gw
+    rows they use.
 
     For each originator the prefixes of its routes, plus the prefixes of the
     gateway rules below them, cut the numbers into regions; each region
@@ -343,16 +407,25 @@ def lcr_tables(routing):
     whose targets are the gateways of the winning routes, each in the
     variant (lcr_gw row) that rewrites like its best rule. For one number
     and one caller tier exactly one rule matches, whatever order Kamailio
-    keeps its rules in."""
+    keeps its rules in. A region depends only on the routes of its own key
+    at its own prefix or above, and on the rules of their gateways: a change
+    at a prefix changes only regions below it."""
     gateways_of, rules_of = _index(routing)
     tables = LcrTables(gws={}, rules=[])
+    variants = {}         # (gateway id, rule id or None) -> LcrGw
     by_key = {}
     for r in routing.routes:
-        tier = originator_tier(r.originator)
-        by_key.setdefault((tier, r.originator if tier != ANY else ''),
-                          []).append(r)
-    for (tier, key), routes in sorted(by_key.items()):
-        pattern = caller_pattern(tier, key)
+        by_key.setdefault(route_key(r.originator), []).append(r)
+    for key, routes in sorted(by_key.items()):
+        if areas is not None:
+            if not areas.touches(key):
+                continue
+            # Regions below an area prefix are governed by routes below or
+            # above it, never beside it.
+            above = areas.above(key)
+            routes = [r for r in routes if r.prefix in above or
+                      areas.covers(key, r.prefix)]
+        pattern = caller_pattern(*key)
         by_prefix = {}
         for r in routes:
             by_prefix.setdefault(r.prefix, []).append(r)
@@ -363,8 +436,10 @@ def lcr_tables(routing):
                     regions.update(q.prefix for q in rules_of.get(g.id, ())
                                    if q.prefix.startswith(prefix))
         for region in sorted(regions):
-            governing = max((p for p in by_prefix if region.startswith(p)),
-                            key=len)
+            if areas is not None and not areas.covers(key, region):
+                continue
+            governing = next(region[:k] for k in range(len(region), -1, -1)
+                             if region[:k] in by_prefix)
             ranked = _ranked(by_prefix[governing], gateways_of)
             if len(ranked) > MAX_TARGETS:
                 raise RoutingError(
@@ -379,9 +454,12 @@ def lcr_tables(routing):
                 probe = region + '0' * (low - len(region))
                 targets = []
                 for rank, g, _ in ranked:
-                    row = _gw_row(g, best_rule(applicable[g.id], probe))
-                    tables.gws[row.tag] = row
-                    targets.append((row.tag, rank))
+                    rule = best_rule(applicable[g.id], probe)
+                    variant = (g.id, rule and rule.id)
+                    if variant not in variants:
+                        variants[variant] = _gw_row(g, rule)
+                        tables.gws[variants[variant].tag] = variants[variant]
+                    targets.append((variants[variant].tag, rank))
                 if cells and cells[-1][2] == targets:
                     cells[-1][1] = high
                 else:
@@ -395,3 +473,15 @@ def lcr_tables(routing):
                     request_uri=None if single else _length_regex(low, high),
                     targets=tuple(targets)))
     return tables
+
+
+def gw_row(gateways, rules, tag):
+    """The lcr_gw row a tag stands for, given the routing's gateways and
+    rules by id; None when its gateway or rule is gone."""
+    gateway_id, _, rule_id = tag.partition(':')
+    gateway = gateways.get(int(gateway_id))
+    rule = rules.get(int(rule_id)) if rule_id else None
+    if gateway is None or (rule_id and (rule is None or
+                                        rule.gateway_id != gateway.id)):
+        return None
+    return _gw_row(gateway, rule)

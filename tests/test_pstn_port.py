@@ -26,11 +26,17 @@ def code_of(fn, *args, **kwargs):
 def lcr_rows(dispatcher, lcr_id=None):
     """The lcr tables (of one instance) as comparable sets."""
     where = {} if lcr_id is None else {'lcr_id': lcr_id}
-    return (sorted((g['tag'], g['strip'], g['prefix']) for g in
-                   rows(dispatcher, 'lcr_gw', **where)),
-            sorted((r['prefix'], r['from_uri'], r['request_uri']) for r in
-                   rows(dispatcher, 'lcr_rule', **where)),
-            len(rows(dispatcher, 'lcr_rule_target', **where)))
+    gws = rows(dispatcher, 'lcr_gw', **where)
+    rules = rows(dispatcher, 'lcr_rule', **where)
+    tags = {g['id']: g['tag'] for g in gws}
+    keys = {r['id']: (r['prefix'], r['from_uri']) for r in rules}
+    return (sorted((g['tag'], g['gw_name'], g['ip_addr'], g['hostname'],
+                    g['port'], g['transport'], g['strip'], g['prefix'])
+                   for g in gws),
+            sorted((r['prefix'], r['from_uri'], r['request_uri'])
+                   for r in rules),
+            sorted(keys[t['rule_id']] + (tags[t['gw_id']], t['priority'])
+                   for t in rows(dispatcher, 'lcr_rule_target', **where)))
 
 
 def compiled(dispatcher, reseller):
@@ -40,11 +46,14 @@ def compiled(dispatcher, reseller):
         lcr_id = store.instance_of(conn, s, reseller)
         table = routing.lcr_tables(store.load_routing(conn, s, reseller,
                                                       lcr_id))
-    return lcr_id, (sorted((g.tag, g.strip, g.prefix)
+    return lcr_id, (sorted((g.tag, g.gw_name, g.ip_addr, g.hostname, g.port,
+                            g.transport, g.strip, g.prefix)
                            for g in table.gws.values()),
                     sorted((r.prefix, r.from_uri, r.request_uri)
                            for r in table.rules),
-                    sum(len(r.targets) for r in table.rules))
+                    sorted((r.prefix, r.from_uri, tag, priority)
+                           for r in table.rules
+                           for tag, priority in r.targets))
 
 
 def in_sync(dispatcher, *resellers):
@@ -348,7 +357,7 @@ def test_admin_moves_a_carrier_with_what_hangs_off_it(dispatcher, resellers):
     by_reseller = {i['reseller']: i['lcr_id']
                    for i in rows(dispatcher, 'lcr_instances')}
     assert by_reseller == {ids['r2']: 3}
-    assert lcr_rows(dispatcher, 2) == ([], [], 0)
+    assert lcr_rows(dispatcher, 2) == ([], [], [])
     in_sync(dispatcher, ids['r2'])
     assert code_of(clients['r1'], 'deleteCarrier', ('id', c['id'])) == 1100
     # And a gateway moved by the admin to a carrier of the platform.
@@ -424,14 +433,18 @@ def test_lcr_reload_once_per_call_after_commit(db_url, tmp_path):
     try:
         sip = Client(d, 'Sip', admin())
         c = sip('addCarrier', ('carrier', {'name': 'KPN'}))
+        assert kam.methods == []          # no lcr row changed
         sip('addRoutes', ('routes', [
             {'prefix': p, 'carrier_id': c['id']} for p in ('1', '2', '3')]))
-        assert kam.methods == ['lcr.reload', 'lcr.reload']
+        assert kam.methods == ['lcr.reload']
         # A refused call changes nothing and reloads nothing; reads neither.
         code_of(sip, 'addRoutes', ('routes', [{'prefix': '1',
                                                'carrier_id': c['id']}]))
         sip('getRoutes', ('query', {'filter': {}}))
-        assert kam.methods == ['lcr.reload', 'lcr.reload']
+        assert kam.methods == ['lcr.reload']
+        sip('addGateway', ('gateway', {'name': 'g', 'carrier_id': c['id'],
+                                       'ip': '192.0.2.1'}))
+        assert kam.methods == ['lcr.reload'] * 2
         (result,) = [r for r in live.results() if r['method'] == 'lcr.reload'
                      and r['target'] == 'kamailio:' + path]
         assert result['ok'] is True
@@ -590,3 +603,75 @@ def test_listing_columns_are_indexed(dispatcher):
             list(listing.order.values())
         for column in columns:
             assert column.name in leading, (table.name, column.name)
+
+
+def test_every_change_keeps_the_lcr_rows_exact(dispatcher):
+    """A random sequence of changes (each recompiling only the regions it
+    can touch): after each one the lcr rows are those of a complete
+    recompilation."""
+    import random
+    rng = random.Random(8)
+    sip = Client(dispatcher, 'Sip', admin())
+    carriers = [sip('addCarrier', ('carrier', {'name': 'c%d' % i}))['id']
+                for i in range(3)]
+    prefixes = ['', '0', '00', '003', '0031', '00316', '0032', '00321',
+                '0044', '+44']
+    originators = ['', '', 'example.com', 'alice@example.com']
+    gateways, rules, routes = [], [], []
+    for step in range(120):
+        op = rng.choice(['route', 'route', 'route', 'rule', 'rule',
+                         'gateway', 'move', 'update_route', 'update_rule',
+                         'delete_route', 'delete_rule', 'update_gateway'])
+        try:
+            if op == 'gateway' or not gateways:
+                gateways.append(sip('addGateway', ('gateway', {
+                    'name': 'g%d' % step, 'carrier_id': rng.choice(carriers),
+                    'ip': '192.0.2.%d' % (step + 1)}))['id'])
+            elif op == 'route':
+                routes.extend(r['id'] for r in sip('addRoutes', ('routes', [{
+                    'prefix': rng.choice(prefixes),
+                    'originator': rng.choice(originators),
+                    'carrier_id': rng.choice(carriers),
+                    'priority': rng.randrange(4)}])))
+            elif op == 'rule':
+                rules.append(sip('addGatewayRule', ('rule', {
+                    'gateway_id': rng.choice(gateways),
+                    'prefix': rng.choice(prefixes),
+                    'strip': rng.randrange(4), 'prepend': rng.choice(
+                        ['', '0', '+']),
+                    'minLength': rng.choice([0, 0, 5, 8]),
+                    'maxLength': rng.choice([0, 0, 9, 12])}))['id'])
+            elif op == 'move' and gateways:
+                (g,) = sip('getGateways', ('query', {'filter': {
+                    'id': rng.choice(gateways)}}))['gateways']
+                g['carrier_id'] = rng.choice(carriers)
+                sip('updateGateway', ('gateway', g))
+            elif op == 'update_gateway' and gateways:
+                (g,) = sip('getGateways', ('query', {'filter': {
+                    'id': rng.choice(gateways)}}))['gateways']
+                g.update(port=rng.choice([5060, 5070]), name='n%d' % step)
+                sip('updateGateway', ('gateway', g))
+            elif op == 'update_route' and routes:
+                (r,) = sip('getRoutes', ('query', {'filter': {
+                    'id': rng.choice(routes)}}))['routes']
+                r.update(prefix=rng.choice(prefixes),
+                         originator=rng.choice(originators),
+                         carrier_id=rng.choice(carriers))
+                sip('updateRoutes', ('routes', [r]))
+            elif op == 'update_rule' and rules:
+                (r,) = sip('getGatewayRules', ('query', {'filter': {
+                    'id': rng.choice(rules)}}))['gateway_rules']
+                r.update(prefix=rng.choice(prefixes),
+                         gateway_id=rng.choice(gateways),
+                         minLength=rng.choice([0, 6]))
+                sip('updateGatewayRule', ('rule', r))
+            elif op == 'delete_route' and routes:
+                sip('deleteRoutes', ('routes', [{'id': routes.pop(
+                    rng.randrange(len(routes)))}]))
+            elif op == 'delete_rule' and rules:
+                sip('deleteGatewayRule', ('id', rules.pop(
+                    rng.randrange(len(rules)))))
+        except SoapFault as exc:
+            assert exc.code == 1131, exc       # a duplicate route
+        in_sync(dispatcher, 0)
+    assert len(routes) > 5 and len(rules) > 3

@@ -74,6 +74,9 @@ def update_carrier(call, carrier):
     with unique(CARRIER_EXISTS, 'Carrier %s already exists' % name):
         store.update_carrier(call.conn, call.schema, row,
                              {'name': name, 'reseller': reseller})
+    if reseller != row['reseller']:
+        change.touch(row['reseller'])
+        change.touch(reseller)
     change.finish()
 
 

@@ -155,12 +155,15 @@ def originator(value):
 
 class Change:
     """Lock the lcr instance of every reseller whose routing the call
-    changes before (re)reading what it changes; finish() recompiles them.
-    Lock all instances of a call in one lock() (a fixed order)."""
+    changes before (re)reading what it changes; say which regions of the
+    routing the change touches (touch); finish() recompiles those into the
+    lcr tables and has Kamailio reload them if a row changed. Lock all
+    instances of a call in one lock() (a fixed order)."""
 
     def __init__(self, call):
         self.call = call
         self.instances = {}
+        self.areas = {}            # reseller -> routing.Areas
 
     def lock(self, *resellers):
         new = [r for r in resellers if r not in self.instances]
@@ -168,6 +171,23 @@ class Change:
             c = self.call
             self.instances.update(store.lock_instances(
                 c.conn, c.schema, new, c.config.pstn_lcr_count))
+
+    def touch(self, reseller, key=None, prefix=''):
+        """The regions below ``prefix`` (of the routes of ``key``, a
+        routing.route_key(), or of every originator) change."""
+        self.areas.setdefault(reseller, routing.Areas()).add(key, prefix)
+
+    def touch_route(self, reseller, values):
+        self.touch(reseller, routing.route_key(values['originator']),
+                   values['prefix'])
+
+    def touch_carriers(self, reseller, *carrier_ids):
+        """The regions of every route to these carriers (their gateways
+        changed)."""
+        for originator, prefix in store.routes_of_carriers(
+                self.call.conn, self.call.schema, carrier_ids):
+            self.touch(reseller, routing.route_key(originator), prefix)
+        self.touch_gateways(reseller)
 
     def reread(self, fetch, row, missing):
         """``row`` as it is now that we hold the lock; a record moved to
@@ -181,11 +201,19 @@ class Change:
                           % missing.errorstring.split(' does not')[0])
         return now
 
+    def touch_gateways(self, reseller):
+        """Gateways changed where they are: only their lcr_gw rows."""
+        self.areas.setdefault(reseller, routing.Areas())
+
     def finish(self):
         c = self.call
+        changed = False
         for reseller, lcr_id in sorted(self.instances.items()):
-            store.sync(c.conn, c.schema, reseller, lcr_id,
-                       c.config.pstn_lcr_gw_count)
-            store.release_instance(c.conn, c.schema, reseller)
-        if self.instances:
+            if reseller in self.areas:
+                changed |= store.sync(c.conn, c.schema, reseller, lcr_id,
+                                      c.config.pstn_lcr_gw_count,
+                                      self.areas[reseller])
+            changed |= store.release_instance(c.conn, c.schema, reseller,
+                                              lcr_id)
+        if changed:
             schedule_reload(c, 'lcr.reload')

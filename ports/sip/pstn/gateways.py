@@ -53,6 +53,7 @@ def add_gateway(call, gateway):
     with unique(GATEWAY_EXISTS, 'Gateway %s already exists'
                 % values['name']):
         gateway_id = store.insert_gateway(call.conn, call.schema, values)
+    change.touch_carriers(carrier['reseller'], carrier['id'])
     change.finish()
     return wire(store.gateway_row(call.conn, call.schema, gateway_id))
 
@@ -75,6 +76,10 @@ def update_gateway(call, gateway):
     with unique(GATEWAY_EXISTS, 'Gateway %s already exists'
                 % values['name']):
         store.update_gateway(call.conn, call.schema, row, values)
+    if carrier['id'] != row['carrier_id']:
+        change.touch_carriers(row['reseller'], row['carrier_id'])
+        change.touch_carriers(carrier['reseller'], carrier['id'])
+    change.touch_gateways(row['reseller'])
     change.finish()
 
 
@@ -91,6 +96,7 @@ def delete_gateway(call, gateway_id):
                           'gateway rules: delete them first'
                           % (row['name'], rules))
     store.delete_gateway(call.conn, call.schema, row)
+    change.touch_carriers(row['reseller'], row['carrier_id'])
     change.finish()
 
 

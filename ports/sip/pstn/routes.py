@@ -54,25 +54,35 @@ def _exists(values):
                                    values['carrier']))
 
 
+def _carriers(call, change, ids):
+    """The visible carriers of a batch, each read once, locked."""
+    found = {}
+    for carrier_id in ids:
+        if carrier_id not in found:
+            found[carrier_id] = common.carrier(call, carrier_id)
+    change.lock(*[c['reseller'] for c in found.values()])
+    return {i: change.reread(store.carrier_row, c,
+                             common.carrier_missing(i))
+            for i, c in found.items()}
+
+
 def add_routes(call, routes):
     common.require_operator(call, 'create routes')
     rights.require_can_create(call.principal, 'routes')
     items = _items(call, routes)
-    carriers = [common.carrier(call, item.carrier_id) for item in items]
     change = common.Change(call)
-    change.lock(*[c['reseller'] for c in carriers])
+    carriers = _carriers(call, change, [item.carrier_id for item in items])
     created = []
-    for i, (item, carrier) in enumerate(zip(items, carriers)):
-        carrier = change.reread(store.carrier_row, carrier,
-                                common.carrier_missing(item.carrier_id))
-        values = _values(item, carrier, i)
-        _check_free(call, values)
+    for i, item in enumerate(items):
+        values = _values(item, carriers[item.carrier_id], i)
+        # The unique key answers a duplicate (as the check would).
         with unique(ROUTE_EXISTS, _exists(values).errorstring):
             created.append(store.insert_route(call.conn, call.schema,
                                               values))
+        change.touch_route(values['reseller'], values)
     change.finish()
-    return [wire(store.route_row(call.conn, call.schema, route_id))
-            for route_id in created]
+    return [wire(r) for r in store.route_rows(call.conn, call.schema,
+                                              created)]
 
 
 def update_routes(call, routes):
@@ -92,6 +102,8 @@ def update_routes(call, routes):
         _check_free(call, values, row['id'])
         with unique(ROUTE_EXISTS, _exists(values).errorstring):
             store.update_route(call.conn, call.schema, row, values)
+        change.touch_route(row['reseller'], row)
+        change.touch_route(values['reseller'], values)
     change.finish()
 
 
@@ -105,6 +117,7 @@ def delete_routes(call, routes):
         row = change.reread(store.route_row, row,
                             common.route_missing(item.id))
         store.delete_route(call.conn, call.schema, row)
+        change.touch_route(row['reseller'], row)
     change.finish()
 
 

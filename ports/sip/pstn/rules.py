@@ -48,8 +48,9 @@ def add_gateway_rule(call, rule):
     change.lock(gateway['reseller'])
     gateway = change.reread(store.gateway_row, gateway,
                             common.gateway_missing(rule.gateway_id))
-    rule_id = store.insert_rule(call.conn, call.schema,
-                                _values(rule, gateway))
+    values = _values(rule, gateway)
+    rule_id = store.insert_rule(call.conn, call.schema, values)
+    change.touch(values['reseller'], prefix=values['prefix'])
     change.finish()
     return wire(store.rule_row(call.conn, call.schema, rule_id))
 
@@ -66,7 +67,10 @@ def update_gateway_rule(call, rule):
     row = change.reread(store.rule_row, row, common.rule_missing(rule.id))
     gateway = change.reread(store.gateway_row, gateway,
                             common.gateway_missing(gateway_id))
-    store.update_rule(call.conn, call.schema, row, _values(rule, gateway))
+    values = _values(rule, gateway)
+    store.update_rule(call.conn, call.schema, row, values)
+    change.touch(row['reseller'], prefix=row['prefix'])
+    change.touch(values['reseller'], prefix=values['prefix'])
     change.finish()
 
 
@@ -77,6 +81,7 @@ def delete_gateway_rule(call, rule_id):
     change.lock(row['reseller'])
     row = change.reread(store.rule_row, row, common.rule_missing(rule_id))
     store.delete_rule(call.conn, call.schema, row)
+    change.touch(row['reseller'], prefix=row['prefix'])
     change.finish()
 
 
