@@ -8,7 +8,6 @@ route. What lands in Kamailio's lcr tables is checked alongside."""
 import configparser
 import json
 
-import pytest
 from sqlalchemy import create_engine, select
 
 from ngnpro import routing

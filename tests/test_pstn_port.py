@@ -4,7 +4,6 @@ who sees what, and that Kamailio's lcr tables always say what the records
 say (same transaction, one lcr instance per reseller, lcr.reload after the
 commit), on SQLite and MariaDB."""
 import json
-import os
 import socket
 import threading
 

@@ -189,6 +189,10 @@ class Change:
             self.touch(reseller, routing.route_key(originator), prefix)
         self.touch_gateways(reseller)
 
+    def touch_gateways(self, reseller):
+        """Gateways changed where they are: only their lcr_gw rows."""
+        self.areas.setdefault(reseller, routing.Areas())
+
     def reread(self, fetch, row, missing):
         """``row`` as it is now that we hold the lock; a record moved to
         another reseller meanwhile (an admin's change) is a conflict."""
@@ -200,10 +204,6 @@ class Change:
                           'running at the same time; try again'
                           % missing.errorstring.split(' does not')[0])
         return now
-
-    def touch_gateways(self, reseller):
-        """Gateways changed where they are: only their lcr_gw rows."""
-        self.areas.setdefault(reseller, routing.Areas())
 
     def finish(self):
         c = self.call
