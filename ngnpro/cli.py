@@ -1,4 +1,4 @@
-"""ngnpro serve | ngnpro db init | ngnpro wsdl DIR"""
+"""ngnpro serve | ngnpro db init | ngnpro route NUMBER"""
 import argparse
 import sys
 
@@ -24,6 +24,15 @@ def main(argv=None):
     commands = {'journal': journal}
     for module in commands.values():
         module.add_parser(sub)
+    route = sub.add_parser('route', help='where the PSTN routing sends a '
+                           'number (gateways, order, rewritten number)')
+    route.add_argument('number', help='the dialled number, e.g. +31201234567')
+    route.add_argument('--originator', default='', metavar='URI',
+                       help='the caller: sip:user@domain, a domain or a '
+                       'trusted peer\'s originator label')
+    route.add_argument('--reseller', type=int, metavar='N',
+                       help='whose routing (default: the reseller of the '
+                       'originator\'s domain, else the platform\'s)')
     args = parser.parse_args(argv)
     config = Config.load(args.config)
     if args.command == 'serve':
@@ -37,6 +46,8 @@ def main(argv=None):
             return commands[args.command].run(args, config, store)
         finally:
             store.dispose()
+    if args.command == 'route':
+        return show_route(config, args)
     elif args.command == 'db':
         from sqlalchemy.exc import SQLAlchemyError
         from .store.db import Store
@@ -72,6 +83,52 @@ def _check(store, repair):
             return 1
         n = counters.repair(conn)
     print('credit usage counters recomputed (%d)' % n)
+    return 0
+
+
+def show_route(config, args):
+    """Print ngnpro.routing.route() of the stored routing: what Kamailio's
+    lcr module does with the number (docs/pstn-routing.md)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from . import routing
+    from .store.db import Store
+    from .store.sip import pstn
+    if routing.pstn_number(args.number) is None:
+        raise SystemExit('%r is not a telephone number (digits, optionally '
+                         'after a +)' % args.number)
+    keys = routing.caller_keys(args.originator)
+    try:
+        store = Store(config.database_url, native_tables=config.native_tables)
+        with store.unit_of_work(write=False) as conn:
+            reseller = args.reseller
+            if reseller is None:
+                reseller = pstn.domain_reseller(
+                    conn, store.schema, keys.get(routing.DOMAIN, '')) or 0
+            table = pstn.routing_for(conn, store.schema, reseller)
+    except SQLAlchemyError as exc:
+        raise SystemExit('database %s: %s' % (
+            _safe_url(config.database_url), str(exc).splitlines()[0]))
+    decision = routing.route(table, args.number, args.originator)
+    whose = ('reseller %d' % table.reseller) if table.reseller else \
+        'the platform'
+    print('%s from %s: routing of %s (lcr_id %d)' % (
+        decision.number, args.originator or 'any caller', whose,
+        table.lcr_id))
+    if not decision.hops:
+        print('no route: the call is refused (404 No PSTN Route)')
+        return 1
+    print('routes of prefix %r, %s' % (
+        decision.prefix, 'originator %s' % decision.originator
+        if decision.originator else 'any originator'))
+    for hop in decision.hops:
+        shared = sum(1 for h in decision.hops if h.rank == hop.rank) > 1
+        rule = ('rule %d: strip %d, prepend %r' % (
+            hop.rule.id, hop.rule.strip, hop.rule.prepend) if hop.rule
+            else 'no rule')
+        print('%3d. %s (carrier %s, route priority %d%s) %s  [%s]' % (
+            hop.rank + 1, hop.gateway.name, hop.gateway.carrier,
+            hop.route.priority, ', load shared' if shared else '', hop.uri,
+            rule))
     return 0
 
 

@@ -46,6 +46,10 @@ class Config:
     mediaproxy_tls_certificate: str = ''
     mediaproxy_tls_private_key: str = ''
     mediaproxy_timeout: int = 3
+    # Kamailio's lcr module: instances (lcr_count) and lcr_gw rows per
+    # instance (lcr_gw_count) it is configured for.
+    pstn_lcr_count: int = 16
+    pstn_lcr_gw_count: int = 256
 
     @classmethod
     def load(cls, path=None):
@@ -122,6 +126,10 @@ class Config:
                     get('mediaproxy', 'tls_' + key, fallback=''))
         c.mediaproxy_timeout = typed('mediaproxy', 'timeout',
                                      c.mediaproxy_timeout, minimum=1)
+        c.pstn_lcr_count = typed('pstn', 'lcr_count', c.pstn_lcr_count,
+                                 minimum=1)
+        c.pstn_lcr_gw_count = typed('pstn', 'lcr_gw_count',
+                                    c.pstn_lcr_gw_count, minimum=2)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

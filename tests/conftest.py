@@ -64,6 +64,25 @@ def sip_stack(mariadb, tmp_path_factory):
     kam.stop()
 
 
+@pytest.fixture(scope='session')
+def pstn_gateways():
+    """PSTN gateways for the whole session: SIPp UASes on loopback ports
+    (tests/support/sipp.py), two answering 486 and one 503 (a failing
+    gateway, to see failover). Tests tell their calls apart by their own
+    number prefixes."""
+    from tests.support.sipp import SippGateway, find_sipp
+    require(find_sipp(), 'SIPp', 'sip-tester')
+    gateways = {}
+    try:
+        for name, reply in (('a', '486 Busy Here'), ('b', '486 Busy Here'),
+                            ('failing', '503 Service Unavailable')):
+            gateways[name] = SippGateway(reply).start()
+        yield gateways
+    finally:
+        for gateway in gateways.values():
+            gateway.stop()
+
+
 @pytest.fixture
 def unique_domain(request):
     """A SIP domain name no other test of the session uses."""

@@ -287,7 +287,7 @@ $out['left'] = $loc[0]->locations[0]->expires % 60;
     assert out['refund']['ok'] == {'old_balance': 10.5, 'new_balance': 10.25}
     assert out['voucher']['ok'] == {'old_balance': 10.25,
                                     'new_balance': 30.25}
-    assert out['again']['fault']['code'] == 1111
+    assert out['again']['fault']['code'] == 1071
     assert out['status']['ok'] == [{'id': ALICE, 'balance': 30.25}]
     assert [(e['action'], e['value'], e['balance'])
             for e in out['hist']['entries']] == [

@@ -141,7 +141,7 @@ def test_voucher_is_spent_once(sip, dispatcher):
          Decimal('10.0000'))
     code, text = fault(sip, 'addBalanceFromVoucher', ('sipId', BOB),
                        ('card', {'id': card, 'number': '5558123498761234'}))
-    assert (code, text) == (1111, 'Prepaid card %d has already been used'
+    assert (code, text) == (1071, 'Prepaid card %d has already been used'
                             % card)
     assert rows(dispatcher, 'prepaid', account='bob@example.com') == []
 
@@ -152,10 +152,10 @@ def test_voucher_faults(sip, dispatcher):
     blocked = add_card(dispatcher, '222', '5', blocked=1)
     _, reseller, _ = reseller_with_customer(dispatcher)
     foreign = add_card(dispatcher, '333', '5', reseller=reseller)
-    cases = [({'id': good, 'number': '112'}, 1110),
-             ({'id': 999999, 'number': '111'}, 1110),
-             ({'id': foreign, 'number': '333'}, 1110),
-             ({'id': blocked, 'number': '222'}, 1112),
+    cases = [({'id': good, 'number': '112'}, 1070),
+             ({'id': 999999, 'number': '111'}, 1070),
+             ({'id': foreign, 'number': '333'}, 1070),
+             ({'id': blocked, 'number': '222'}, 1072),
              ({'id': good}, 103)]
     for card, code in cases:
         assert fault(sip, 'addBalanceFromVoucher', ME, ('card', card))[0] \
@@ -195,7 +195,7 @@ def test_voucher_race_on_two_servers(db_url, sip, dispatcher):
         assert len(outcomes) == 16
         assert wins == [{'old_balance': 0.0, 'new_balance': 7.5}]
         assert sorted(o for o in outcomes if not isinstance(o, dict)) == \
-            [1111] * 15
+            [1071] * 15
         assert balance_row(dispatcher)['balance'] == Decimal('7.5000')
         assert len(rows(dispatcher, 'prepaid_history')) == 1
         assert rows(dispatcher, 'prepaid_cards')[0]['value'] == 0

@@ -7,11 +7,11 @@ Assignment"); every write also lands in Kamailio's own tables
 from ports.common import service
 
 from . import (accept, accounts, aliases, calls, diversions, domains, groups,
-               lists, peers, phonebook, prepaid, traces)
+               lists, peers, phonebook, prepaid, pstn, traces)
 
 SipPort = service('SipPort', domains.OPERATIONS + peers.OPERATIONS
                   + accounts.OPERATIONS + aliases.OPERATIONS
-                  + groups.OPERATIONS + prepaid.OPERATIONS
+                  + groups.OPERATIONS + pstn.OPERATIONS + prepaid.OPERATIONS
                   + phonebook.OPERATIONS + lists.OPERATIONS
                   + accept.OPERATIONS + diversions.OPERATIONS
                   + calls.OPERATIONS + traces.OPERATIONS)
