@@ -33,6 +33,8 @@ class Config:
     login_policy: Policy = field(default_factory=Policy)
     voicemail_server: str = ''      # host of sip:<mailbox>@<server>
     voicemail_context: str = 'default'
+    presence_expires: int = 86400   # seconds a SOAP publication lasts
+    presence_xcap_root: str = '/xcap-root/'
 
     @classmethod
     def load(cls, path=None):
@@ -92,6 +94,13 @@ class Config:
         c.voicemail_server = get('voicemail', 'server', fallback='')
         c.voicemail_context = get('voicemail', 'context',
                                   fallback=c.voicemail_context)
+        c.presence_expires = typed('presence', 'expires', c.presence_expires,
+                                   minimum=1)
+        if c.presence_expires > 31536000:    # expires is a 32-bit time
+            raise SystemExit('configuration %s: [presence] expires must be '
+                             'at most 31536000 (a year)' % where)
+        c.presence_xcap_root = get('presence', 'xcap_root',
+                                   fallback=c.presence_xcap_root)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

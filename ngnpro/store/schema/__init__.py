@@ -8,9 +8,9 @@ the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import customers, kamailio, sip, voicemail
+from . import customers, kamailio, presence, sip, voicemail
 
-MODULES = (customers, sip, kamailio, voicemail)
+MODULES = (customers, sip, kamailio, voicemail, presence)
 
 
 class Schema:
