@@ -35,6 +35,7 @@ class Config:
     voicemail_context: str = 'default'
     presence_expires: int = 86400   # seconds a SOAP publication lasts
     presence_xcap_root: str = '/xcap-root/'
+    presence_max_domains: int = 100  # domains in one presence policy
 
     @classmethod
     def load(cls, path=None):
@@ -101,6 +102,8 @@ class Config:
                              'at most 31536000 (a year)' % where)
         c.presence_xcap_root = get('presence', 'xcap_root',
                                    fallback=c.presence_xcap_root)
+        c.presence_max_domains = typed('presence', 'max_domains',
+                                       c.presence_max_domains, minimum=0)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

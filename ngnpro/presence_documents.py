@@ -10,7 +10,8 @@ ends up as escaped text or attribute values).
   watcher, while RFC 4745 combines every matching rule (the most permissive
   wins); the document is written so that both read it alike: rules for
   single watchers come first, and a domain rule excepts the watchers of that
-  domain listed elsewhere.
+  domain listed elsewhere (see pres_rules for presence_xml's domain
+  matching).
 """
 import datetime
 
@@ -159,9 +160,10 @@ def watcher(value, where):
         raise bad
 
 
-def policy_in(lists):
+def policy_in(lists, max_domains):
     """{list: [entries]} as a client sends them -> {list: [(kind, value)]},
-    without duplicates; an entry in two lists is refused."""
+    without duplicates; an entry in two lists is refused, and more than
+    ``max_domains`` domains (the document grows with their square)."""
     seen = {}
     out = {}
     for name in LISTS:
@@ -178,6 +180,10 @@ def policy_in(lists):
                               % (entry[1], other, name))
             seen[entry] = name
             out[name].append(entry)
+    domains = sum(1 for kind, _ in seen if kind == 'domain')
+    if domains > max_domains:
+        raise invalid('The policy lists %d domains, more than the maximum of '
+                      '%d' % (domains, max_domains))
     return out
 
 
@@ -200,31 +206,55 @@ def _rule(ruleset, rule_id, handling):
 
 
 def pres_rules(policy):
-    """The pres-rules document of a policy_in() result."""
+    """The pres-rules document of a policy_in() result.
+
+    presence_xml (5.6) matches ``<many domain="D">`` for every watcher
+    domain of D's length, or that D starts with, not only D; its
+    ``<except domain>`` is exact. So every domain of the policy excepts all
+    the other listed domains, and a first rule sends the watchers that only
+    such a loose match would catch (listed domains excepted) to the outcome
+    of no rule at all, confirm (pending). For an RFC 4745 reader that rule
+    matches nobody and the excepts change nothing."""
     root = etree.Element(_q(CP, 'ruleset'), nsmap={'cr': CP, 'pr': PR})
     uris = {}          # domain -> [(list, uri)]
+    domains = []       # [(list, domain)]
     for name in LISTS:
         for kind, value in policy[name]:
             if kind == 'uri':
                 uris.setdefault(value.rpartition('@')[2], []).append(
                     (name, value))
+            else:
+                domains.append((name, value))
     for name in LISTS:
         listed = [v for k, v in policy[name] if k == 'uri']
         if listed:
             identity = _rule(root, 'ngnpro_%s' % name, HANDLING[name])
             for uri in listed:
                 etree.SubElement(identity, _q(CP, 'one'), id=uri)
+    if not domains:
+        return _serialize(root)
+    every = [d for _, d in domains]
+
+    def many(identity, domain, excepted):
+        el = etree.SubElement(identity, _q(CP, 'many'), domain=domain)
+        for other in excepted:
+            etree.SubElement(el, _q(CP, 'except'), domain=other)
+        return el
+
+    identity = _rule(root, 'ngnpro_unlisted_domains', HANDLING['confirm'])
+    for domain in every:
+        many(identity, domain, every)
     for name in LISTS:
-        domains = [v for k, v in policy[name] if k == 'domain']
-        if domains:
-            identity = _rule(root, 'ngnpro_%s_domains' % name,
-                             HANDLING[name])
-            for domain in domains:
-                many = etree.SubElement(identity, _q(CP, 'many'),
-                                        domain=domain)
-                for other, uri in uris.get(domain, ()):
-                    if other != name:
-                        etree.SubElement(many, _q(CP, 'except'), id=uri)
+        mine = [d for n, d in domains if n == name]
+        if not mine:
+            continue
+        identity = _rule(root, 'ngnpro_%s_domains' % name, HANDLING[name])
+        for domain in mine:
+            el = many(identity, domain, [d for d in every if d != domain])
+            # Watchers of this domain listed elsewhere keep their own rule.
+            for other, uri in uris.get(domain, ()):
+                if other != name:
+                    etree.SubElement(el, _q(CP, 'except'), id=uri)
     return _serialize(root)
 
 
@@ -248,6 +278,9 @@ def read_pres_rules(data):
                 value = el.get('id')
             elif el.tag == _q(CP, 'many') and el.get('domain'):
                 value = el.get('domain')
+                if value in el.xpath('cr:except/@domain',
+                                     namespaces={'cr': CP}):
+                    continue        # excepts its own domain: matches nobody
             else:
                 continue
             if value not in out[name]:

@@ -100,7 +100,8 @@ def set_policy(call, sip_id, password, policy):
     lists = {name: check_array(call, getattr(policy, name, None),
                                'policy.' + name)
              for name in documents.LISTS}
-    doc = documents.pres_rules(documents.policy_in(lists))
+    doc = documents.pres_rules(documents.policy_in(
+        lists, call.config.presence_max_domains))
     store.store_pres_rules(
         call.conn, call.schema, user, domain, doc,
         store.doc_uri(call.config.presence_xcap_root, user, domain))
