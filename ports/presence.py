@@ -10,7 +10,7 @@ the login throttle.
 
 After a commit, Kamailio is told to notify the account's watchers
 (presence.refreshWatchers: type 1 for a new published state, 0 for new
-authorization rules).
+authorization rules; presence.cleanup for a publication withdrawn).
 """
 import hmac
 
@@ -84,7 +84,9 @@ def get_presence_information(call, sip_id, password):
 def delete_presence_information(call, sip_id, password):
     user, domain = account(call, sip_id, password)
     if store.unpublish(call.conn, call.schema, user, domain):
-        _refresh(call, user, domain, REFRESH_STATE)
+        # Kamailio's clean-up notifies the watchers of the expired
+        # publication and removes it.
+        live.schedule_reload(call, 'presence.cleanup')
 
 
 def get_watchers(call, sip_id, password):

@@ -7,8 +7,9 @@ watchers, on the same MariaDB (the session's ``sip_stack``):
   and the note set over SOAP;
 * a watcher the policy denies gets no presence;
 * getWatchers then lists both, the allowed one online;
-* a new note or an unpublish over SOAP reaches the subscribed watcher at
-  once (presence.refreshWatchers after the commit).
+* a new note, an unpublish or a new policy over SOAP reaches the subscribed
+  watcher at once (presence.refreshWatchers / presence.cleanup after the
+  commit).
 """
 import pytest
 from lxml import etree
@@ -92,7 +93,7 @@ def test_policy_and_presence_reach_watchers(stack):
         notify = eve.wait_notify()
         assert notify is not None, kam.log_tail()
         assert notify.get('subscription-state') == 'terminated;reason=rejected'
-        eve.pump(1.0)          # anything else the server sends her
+        eve.listen(1.0)        # anything else the server sends her
         assert [pidf_of(n) for n in eve.notifies] == [None] * len(
             eve.notifies)
 
@@ -114,13 +115,28 @@ def test_policy_and_presence_reach_watchers(stack):
         assert presence(srv, 'getPresenceInformation', alice,
                         'Al1ce-pw') == {'activity': 'away', 'note': 'Lunch'}
 
+        # Unpublished: bob is told there is nothing to show any more.
         bob.notifies.clear()
         presence(srv, 'deletePresenceInformation', alice, 'Al1ce-pw')
-        notify = bob.wait_notify(
-            lambda n: (pidf_of(n) or (None, None))[1] != 'Lunch')
+        notify = bob.wait_notify()
         assert notify is not None, (bob.notifies, kam.log_tail())
+        assert notify.get('subscription-state').startswith('active')
+        assert pidf_of(notify) is None
         assert presence(srv, 'getPresenceInformation', alice,
                         'Al1ce-pw') == {'activity': '', 'note': ''}
+
+        # A new policy applies to the running subscription: bob is out.
+        bob.notifies.clear()
+        presence(srv, 'setPolicy', alice, 'Al1ce-pw', ('policy', {
+            'allow': [], 'deny': ['sip:bob@%s' % DOMAIN], 'confirm': []}),
+            policy='PresencePolicy')
+        notify = bob.wait_notify()
+        assert notify is not None, (bob.notifies, kam.log_tail())
+        assert notify.get('subscription-state') == \
+            'terminated;reason=rejected'
+        watchers = presence(srv, 'getWatchers', alice, 'Al1ce-pw')
+        assert {'id': 'sip:bob@%s' % DOMAIN, 'status': 'deny',
+                'online': False} in watchers
 
 
 def test_domain_rules_match_exactly(stack):

@@ -80,10 +80,20 @@ def published(conn, s, username, domain, now=None):
         p.c.ruid == _ruid(username, domain), p.c.expires > now)).scalar()
 
 
-def unpublish(conn, s, username, domain):
+# An unpublished document expires at once (expires 1: in the past, and
+# positive, which is what Kamailio's clean-up looks for): like a PUBLISH
+# with Expires: 0, Kamailio's presence module then notifies the watchers
+# and deletes the row (at its next clean-up, or on presence.cleanup).
+EXPIRED = 1
+
+
+def unpublish(conn, s, username, domain, now=None):
+    """Expire the account's publication; True when there was one."""
+    now = int(now or time.time())
     p = s.presentity
-    return conn.execute(delete(p).where(
-        p.c.ruid == _ruid(username, domain))).rowcount
+    return conn.execute(update(p).where(
+        p.c.ruid == _ruid(username, domain), p.c.expires > now)
+        .values(expires=EXPIRED)).rowcount > 0
 
 
 # -- pres-rules -----------------------------------------------------------

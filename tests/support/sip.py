@@ -102,8 +102,8 @@ class Watcher:
         self.sock.sendto('\r\n'.join(lines).encode(), self.server)
 
     def pump(self, timeout):
-        """Receive for up to ``timeout`` seconds (or until the first reply);
-        answer NOTIFYs. Returns the first reply, or None."""
+        """Receive one message within ``timeout`` seconds, answering a
+        request (NOTIFY). Returns it, or None."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -119,8 +119,8 @@ class Watcher:
                 if msg.method == 'NOTIFY':
                     self.notifies.append(msg)
                 self._answer(msg)
-                continue
-            self.replies.append(msg)
+            else:
+                self.replies.append(msg)
             return msg
 
     def _subscribe_text(self, target, call_id, tag, cseq, expires, auth):
@@ -186,12 +186,18 @@ class Watcher:
     def _final(self, timeout):
         deadline = time.monotonic() + timeout
         while True:
-            reply = self.pump(deadline - time.monotonic())
-            if reply is None:
+            msg = self.pump(deadline - time.monotonic())
+            if msg is None:
                 raise AssertionError('no final reply to SUBSCRIBE within '
                                      '%.0f s' % timeout)
-            if reply.status >= 200:
-                return reply
+            if not msg.is_request and msg.status >= 200:
+                return msg
+
+    def listen(self, seconds):
+        """Receive (and answer) whatever comes for ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while deadline > time.monotonic():
+            self.pump(deadline - time.monotonic())
 
     def wait_notify(self, predicate=lambda n: True, timeout=5.0):
         """The first NOTIFY received (now or within ``timeout``) for which
