@@ -35,7 +35,7 @@ class Config:
     voicemail_context: str = 'default'
     presence_expires: int = 86400   # seconds a SOAP publication lasts
     presence_xcap_root: str = '/xcap-root/'
-    presence_max_domains: int = 100  # domains in one presence policy
+    presence_max_domains: int = 50   # domains in one presence policy
 
     @classmethod
     def load(cls, path=None):
