@@ -9,7 +9,9 @@ watchers, on the same MariaDB (the session's ``sip_stack``):
 * getWatchers then lists both, the allowed one online;
 * a new note, an unpublish or a new policy over SOAP reaches the subscribed
   watcher at once (presence.refreshWatchers / presence.cleanup after the
-  commit).
+  commit);
+* domain rules are exact, and the account's devices publish beside the
+  server.
 """
 import pytest
 from lxml import etree
@@ -186,3 +188,44 @@ def test_domain_rules_match_exactly(stack):
         'sip:wes@examplx.org': ('confirm', True),
         'sip:pat@example.or': ('confirm', True),
         'sip:quin@example.org.test': ('confirm', True)}
+
+
+DEVICE_PIDF = '''<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="%s">
+  <tuple id="phone"><status><basic>open</basic></status>
+    <note>On my phone</note></tuple>
+</presence>'''
+
+
+def test_devices_publish_beside_the_server(stack):
+    """The account's own device PUBLISHes (authenticated, for itself only);
+    watchers get its document merged with the one set over SOAP, which
+    getPresenceInformation still reads."""
+    srv, kam, DOMAIN = stack
+    server = ('127.0.0.1', kam.port)
+    alice, target = ('alice', DOMAIN), 'sip:alice@%s' % DOMAIN
+    soap(srv, 'Sip', 'addDomain', ('domain', {'domain': DOMAIN}),
+         auth=admin())
+    for user in ('alice', 'bob'):
+        soap(srv, 'Sip', 'addAccount', ('account', {
+            'id': {'username': user, 'domain': DOMAIN},
+            'password': 'pw-' + user}), auth=admin())
+    presence(srv, 'setPolicy', alice, 'pw-alice', ('policy', {
+        'allow': ['sip:bob@%s' % DOMAIN]}), policy='PresencePolicy')
+    presence(srv, 'setPresenceInformation', alice, 'pw-alice',
+             ('information', {'activity': 'busy', 'note': 'At my desk'}),
+             information='PresenceInformation')
+    body = (DEVICE_PIDF % target).encode()
+    with Watcher(server, 'alice', DOMAIN, 'pw-alice') as phone, \
+            Watcher(server, 'bob', DOMAIN, 'pw-bob') as bob:
+        assert phone.publish(target, body).status == 200, kam.log_tail()
+        # Nobody publishes for somebody else, not even with a password.
+        assert bob.publish(target, body).status == 403
+        assert bob.subscribe(target).status in (200, 202)
+        notify = bob.wait_notify(lambda n: b'On my phone' in n.body)
+        assert notify is not None, (bob.notifies, kam.log_tail())
+        notes = etree.fromstring(notify.body).xpath(
+            '//p:tuple/p:note/text()', namespaces={'p': PIDF})
+        assert sorted(notes) == ['At my desk', 'On my phone']
+    assert presence(srv, 'getPresenceInformation', alice, 'pw-alice') == {
+        'activity': 'busy', 'note': 'At my desk'}

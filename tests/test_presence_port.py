@@ -477,3 +477,46 @@ def test_watchers_are_refreshed_after_commit(db_url):
     finally:
         d.store.dispose()
         fake.close()
+
+
+# -- configuration ----------------------------------------------------------
+
+def test_presence_settings(tmp_path):
+    from ngnpro.config import Config
+    path = tmp_path / 'c.ini'
+    path.write_text('[admin]\npassword = x\n[presence]\nexpires = 60\n'
+                    'xcap_root = /xcap/\nmax_domains = 3\n')
+    c = Config.load(str(path))
+    assert (c.presence_expires, c.presence_xcap_root,
+            c.presence_max_domains) == (60, '/xcap/', 3)
+    path.write_text('[admin]\npassword = x\n[presence]\nexpires = 0\n')
+    with pytest.raises(SystemExit) as err:
+        Config.load(str(path))
+    assert '[presence] expires must be at least 1' in str(err.value)
+    path.write_text('[admin]\npassword = x\n[presence]\n'
+                    'expires = 31536001\n')
+    with pytest.raises(SystemExit) as err:
+        Config.load(str(path))
+    assert '[presence] expires must be at most 31536000' in str(err.value)
+    defaults = Config()
+    assert (defaults.presence_expires, defaults.presence_xcap_root,
+            defaults.presence_max_domains) == (86400, '/xcap-root/', 50)
+
+
+def test_expiry_and_xcap_root_from_the_configuration(db_url):
+    d = make_dispatcher(db_url, presence_expires=60,
+                        presence_xcap_root='/xcap')
+    try:
+        sip = sip_admin(d)
+        sip('addDomain', ('domain', {'domain': DOMAIN}))
+        sip('addAccount', ('account', {'id': ALICE, 'password': PW}))
+        call = Client(d, 'Presence', None, PRESENCE)
+        call('setPresenceInformation', *creds(), info('busy', 'x'))
+        call('setPolicy', *creds(), policy(allow=['example.org']))
+        (row,) = rows(d, 'presentity')
+        assert row['expires'] == row['received_time'] + 60
+        (doc,) = rows(d, 'xcap')
+        assert doc['doc_uri'] == \
+            '/xcap/pres-rules/users/sip:alice@example.com/index'
+    finally:
+        d.store.dispose()

@@ -1,5 +1,5 @@
-"""A small SIP user agent over UDP for the presence tests: it SUBSCRIBEs
-(answering a digest challenge with the watcher's password) and answers the
+"""A small SIP user agent over UDP for the presence tests: it SUBSCRIBEs and
+PUBLISHes (answering a digest challenge with its password) and answers the
 NOTIFYs the presence server sends it, keeping them for the test to read.
 
 Only what a presence watcher needs; every message is parsed from the wire,
@@ -123,25 +123,24 @@ class Watcher:
                 self.replies.append(msg)
             return msg
 
-    def _subscribe_text(self, target, call_id, tag, cseq, expires, auth):
+    def _request_text(self, method, target, call_id, tag, cseq, headers,
+                      body, auth):
         branch = 'z9hG4bK' + uuid.uuid4().hex[:16]
         lines = [
-            'SUBSCRIBE %s SIP/2.0' % target,
+            '%s %s SIP/2.0' % (method, target),
             'Via: SIP/2.0/UDP 127.0.0.1:%d;rport;branch=%s' % (self.port,
                                                                branch),
             'Max-Forwards: 70',
             'From: <%s>;tag=%s' % (self.uri, tag),
             'To: <%s>' % target,
             'Call-ID: %s' % call_id,
-            'CSeq: %d SUBSCRIBE' % cseq,
-            'Contact: <sip:%s@127.0.0.1:%d>' % (self.user, self.port),
-            'Event: presence',
-            'Accept: application/pidf+xml',
-            'Expires: %d' % expires]
+            'CSeq: %d %s' % (cseq, method),
+            'Contact: <sip:%s@127.0.0.1:%d>' % (self.user, self.port)]
+        lines += headers
         if auth:
             lines.append(auth)
-        lines += ['Content-Length: 0', '', '']
-        return '\r\n'.join(lines)
+        lines += ['Content-Length: %d' % len(body), '', '']
+        return '\r\n'.join(lines) + body.decode()
 
     def _authorization(self, challenge, method, uri):
         header = challenge.get('proxy-authenticate') or \
@@ -167,21 +166,34 @@ class Watcher:
             else 'Authorization'
         return '%s: %s' % (name, value)
 
-    def subscribe(self, target, expires=300, timeout=5.0):
-        """SUBSCRIBE to ``target``'s presence; answers one digest challenge
-        when the watcher has a password. Returns the final reply."""
+    def _request(self, method, target, headers, body=b'', timeout=5.0):
+        """Send a request out of dialog; answers one digest challenge when
+        the UA has a password. Returns the final reply."""
         call_id = uuid.uuid4().hex + '@127.0.0.1'
         tag = uuid.uuid4().hex[:10]
         auth = None
         for cseq in (1, 2):
-            self._send(self._subscribe_text(target, call_id, tag, cseq,
-                                            expires, auth))
+            self._send(self._request_text(method, target, call_id, tag, cseq,
+                                          headers, body, auth))
             reply = self._final(timeout)
             if reply.status in (401, 407) and self.password and auth is None:
-                auth = self._authorization(reply, 'SUBSCRIBE', target)
+                auth = self._authorization(reply, method, target)
                 continue
             return reply
         return reply
+
+    def subscribe(self, target, expires=300, timeout=5.0):
+        """SUBSCRIBE to ``target``'s presence; the final reply."""
+        return self._request('SUBSCRIBE', target, [
+            'Event: presence', 'Accept: application/pidf+xml',
+            'Expires: %d' % expires], timeout=timeout)
+
+    def publish(self, target, pidf, expires=300, timeout=5.0):
+        """PUBLISH a PIDF document (bytes) for ``target``; the final
+        reply."""
+        return self._request('PUBLISH', target, [
+            'Event: presence', 'Content-Type: application/pidf+xml',
+            'Expires: %d' % expires], pidf, timeout=timeout)
 
     def _final(self, timeout):
         deadline = time.monotonic() + timeout
