@@ -18,7 +18,7 @@ from ngnpro import live, names
 from ngnpro import presence_documents as documents
 from ngnpro.faults import AUTH_FAILED, NGNProError, invalid
 from ngnpro.store import presence as store
-from ngnpro.store.sip.accounts import ha1_of, ha1_pair
+from ngnpro.store.sip.accounts import ha1_pair
 from ngnpro.types.presence import (Password, PresenceInformation,
                                    PresencePolicy, SipId, WatcherArray)
 from ports.common import check_array, service
@@ -30,8 +30,9 @@ def _denied():
     return NGNProError(AUTH_FAILED, 'Invalid SIP account or password')
 
 
-def account(call, sip_id, password):
-    """The (username, domain) whose password this is, or fault 100."""
+def account(call, sip_id, password, lock=False):
+    """The (username, domain) whose password this is, or fault 100; with
+    ``lock`` (writing calls) the account is locked until the commit."""
     user, domain = names.sip_id(sip_id)
     login = store.presentity_uri(user, domain)
     throttle = call.throttle
@@ -40,8 +41,7 @@ def account(call, sip_id, password):
         if wait:
             raise NGNProError(AUTH_FAILED, 'Too many failed logins: try '
                               'again in %d s' % max(1, round(wait)))
-    stored = ha1_of(call.conn, call.schema, [(user, domain)]).get(
-        (user, domain)) or ''
+    stored = store.ha1(call.conn, call.schema, user, domain, lock) or ''
     # The digest is computed for unknown accounts too: same work, same
     # answer, nothing learnt about which accounts exist.
     given = ha1_pair(user, domain, password or '')[0]
@@ -62,7 +62,7 @@ def _refresh(call, user, domain, kind):
 
 
 def set_presence_information(call, sip_id, password, information):
-    user, domain = account(call, sip_id, password)
+    user, domain = account(call, sip_id, password, lock=True)
     if information is None:
         raise invalid('information is required')
     activity = documents.activity_in(information.activity)
@@ -82,7 +82,7 @@ def get_presence_information(call, sip_id, password):
 
 
 def delete_presence_information(call, sip_id, password):
-    user, domain = account(call, sip_id, password)
+    user, domain = account(call, sip_id, password, lock=True)
     if store.unpublish(call.conn, call.schema, user, domain):
         # Kamailio's clean-up notifies the watchers of the expired
         # publication and removes it.
@@ -96,7 +96,7 @@ def get_watchers(call, sip_id, password):
 
 
 def set_policy(call, sip_id, password, policy):
-    user, domain = account(call, sip_id, password)
+    user, domain = account(call, sip_id, password, lock=True)
     if policy is None:
         raise invalid('policy is required')
     lists = {name: check_array(call, getattr(policy, name, None),

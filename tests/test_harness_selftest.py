@@ -15,7 +15,8 @@ from tests.support import mariadb
 from tests.support.php import php_missing, run_php
 
 SCHEMA_DIR = "/usr/share/kamailio/mysql"
-SCHEMAS = ["standard", "auth_db", "group", "alias_db", "domain", "permissions"]
+SCHEMAS = ["standard", "auth_db", "group", "alias_db", "domain", "permissions",
+           "presence"]
 
 
 def loud_skip(what):

@@ -520,3 +520,55 @@ def test_expiry_and_xcap_root_from_the_configuration(db_url):
             '/xcap/pres-rules/users/sip:alice@example.com/index'
     finally:
         d.store.dispose()
+
+
+# -- concurrency --------------------------------------------------------------
+
+def test_concurrent_writes_keep_one_row_per_account(db_url):
+    """Publications and policies of one account written at the same time by
+    two servers end up in one presentity row and one xcap row, and every
+    call succeeds (the loser of the insert race updates the winner's row)."""
+    from ngnpro.store.db import Store
+    threads = 8
+    servers = [make_dispatcher(db_url) for _ in range(2)]
+    for d in servers:
+        d.store.dispose()
+        d.store = Store(db_url, pool_size=threads)
+    try:
+        sip = sip_admin(servers[0])
+        sip('addDomain', ('domain', {'domain': DOMAIN}))
+        for run in range(3):
+            user = {'username': 'u%d' % run, 'domain': DOMAIN}
+            sip('addAccount', ('account', {'id': user, 'password': PW}))
+            barrier = threading.Barrier(threads)
+            errors = []
+
+            def work(i):
+                call = Client(servers[i % 2], 'Presence', None, PRESENCE)
+                barrier.wait()
+                try:
+                    call('setPresenceInformation', *creds(user),
+                         info('busy', 'n%d' % i))
+                    call('setPolicy', *creds(user),
+                         policy(allow=['sip:w%d@example.org' % i]))
+                except Exception as exc:       # pragma: no cover
+                    errors.append(exc)
+            workers = [threading.Thread(target=work, args=(i,))
+                       for i in range(threads)]
+            for t in workers:
+                t.start()
+            for t in workers:
+                t.join(60)
+            assert errors == []
+            assert len(rows(servers[0], 'presentity',
+                            username=user['username'])) == 1
+            assert len(rows(servers[0], 'xcap',
+                            username=user['username'])) == 1
+            call = Client(servers[0], 'Presence', None, PRESENCE)
+            note = call('getPresenceInformation', *creds(user))['note']
+            allowed = call('getPolicy', *creds(user))['allow']
+            assert note in ['n%d' % i for i in range(threads)]
+            assert len(allowed) == 1
+    finally:
+        for d in servers:
+            d.store.dispose()

@@ -4,9 +4,10 @@ watchers Kamailio records (watchers, active_watchers).
 
 The server's publication of an account is the presentity row whose ruid is
 derived from the account, and its pres-rules the xcap row whose doc_uri is
-the account's XCAP URI: both columns are unique keys, so that concurrent
-writes for one account end up in one row (an insert that loses the race
-updates the winner's row instead).
+the account's XCAP URI: both columns are unique keys, so that writes for one
+account end up in one row. The writing calls of one account hold its
+subscriber row (ha1(lock=True)); should an insert still lose a race for the
+key (another database node), it updates the winner's row instead.
 """
 import hashlib
 import time
@@ -30,6 +31,19 @@ def presentity_uri(username, domain):
 def _ruid(username, domain):
     digest = hashlib.sha1(presentity_uri(username, domain).encode())
     return 'ngnpro-' + digest.hexdigest()
+
+
+def ha1(conn, s, username, domain, lock=False):
+    """The account's HA1 from Kamailio's subscriber table, or None. With
+    ``lock`` the row stays locked to the end of the unit of work, so that
+    the writes of one account's calls never interleave (two first inserts
+    of one key would deadlock in InnoDB)."""
+    sub = s.subscriber
+    stmt = select(sub.c.ha1).where(sub.c.username == username,
+                                   sub.c.domain == domain)
+    if lock:
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).scalar()
 
 
 def new_etag():
