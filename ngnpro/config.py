@@ -50,6 +50,9 @@ class Config:
     # instance (lcr_gw_count) it is configured for.
     pstn_lcr_count: int = 16
     pstn_lcr_gw_count: int = 256
+    presence_expires: int = 86400   # seconds a SOAP publication lasts
+    presence_xcap_root: str = '/xcap-root/'
+    presence_max_domains: int = 50   # domains in one presence policy
 
     @classmethod
     def load(cls, path=None):
@@ -130,6 +133,15 @@ class Config:
                                  minimum=1)
         c.pstn_lcr_gw_count = typed('pstn', 'lcr_gw_count',
                                     c.pstn_lcr_gw_count, minimum=2)
+        c.presence_expires = typed('presence', 'expires', c.presence_expires,
+                                   minimum=1)
+        if c.presence_expires > 31536000:    # expires is a 32-bit time
+            raise SystemExit('configuration %s: [presence] expires must be '
+                             'at most 31536000 (a year)' % where)
+        c.presence_xcap_root = get('presence', 'xcap_root',
+                                   fallback=c.presence_xcap_root)
+        c.presence_max_domains = typed('presence', 'max_domains',
+                                       c.presence_max_domains, minimum=0)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

@@ -36,11 +36,13 @@ def results():
                       key=lambda r: r['time'])
 
 
-def kamailio_rpc(socket_path, method, timeout=2.0):
-    """Send one JSON-RPC command to Kamailio's datagram socket; returns the
-    decoded reply."""
-    request = json.dumps({'jsonrpc': '2.0', 'method': method,
-                          'id': 1}).encode()
+def kamailio_rpc(socket_path, method, params=(), timeout=2.0):
+    """Send one JSON-RPC command (with positional ``params``) to Kamailio's
+    datagram socket; returns the decoded reply."""
+    request = {'jsonrpc': '2.0', 'method': method, 'id': 1}
+    if params:
+        request['params'] = list(params)
+    request = json.dumps(request).encode()
     # The reply comes back to our own bound socket, in a private directory.
     with tempfile.TemporaryDirectory(prefix='ngnpro-rpc-') as tmp, \
             socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
@@ -51,28 +53,29 @@ def kamailio_rpc(socket_path, method, timeout=2.0):
         return json.loads(data.decode() or '{}')
 
 
-def schedule_reload(call, method):
+def schedule_reload(call, method, *params):
     """Queue a reload to run once the unit of work has committed (and only
     then: a rolled-back change must not be loaded), once per call."""
     path = call.config.kamailio_rpc_socket
     if not path:
         return
-    hook = _Reload(path, method)
+    hook = _Reload(path, method, params)
     if hook not in call.after_commit:
         call.after_commit.append(hook)
 
 
 class _Reload:
-    def __init__(self, path, method):
-        self.path, self.method = path, method
+    def __init__(self, path, method, params=()):
+        self.path, self.method, self.params = path, method, tuple(params)
 
     def __eq__(self, other):
         return isinstance(other, _Reload) and \
-            (self.path, self.method) == (other.path, other.method)
+            (self.path, self.method, self.params) == \
+            (other.path, other.method, other.params)
 
     def __call__(self):
         try:
-            reply = kamailio_rpc(self.path, self.method)
+            reply = kamailio_rpc(self.path, self.method, self.params)
         except OSError as exc:
             record('kamailio:' + self.path, self.method, str(exc))
             raise

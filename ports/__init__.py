@@ -6,6 +6,7 @@ A port whose service is None answers every call with a clear
 from ngnpro.dispatch import Port
 
 from .customer import CustomerPort
+from .presence import PresencePort
 from .sip import SipPort
 
 
@@ -19,5 +20,5 @@ def all_ports():
         Port('RatingPort', 'urn:AGProjects:NGNPro:Rating'),
         Port('NetworkPort', 'urn:AGProjects:NGNPro:Network'),
         Port('PresencePort', 'urn:AGProjects:SoapSIMPLEProxy:Presence',
-             needs_auth=False),
+             PresencePort, needs_auth=False),
     ]

@@ -50,8 +50,16 @@ def _value(name, value, top=False, type_name=None):
     raise TypeError(value)
 
 
-def envelope(port, operation, args, auth=None, types=None):
-    """args: list of (name, value); types: {argname: NGNPro type name}."""
+PRESENCE = ('urn:AGProjects:SoapSIMPLEProxy:Presence',
+            'urn:AGProjects:SoapSIMPLEProxy')
+
+
+def envelope(port, operation, args, auth=None, types=None, namespaces=None):
+    """args: list of (name, value); types: {argname: NGNPro type name};
+    namespaces: (port namespace, type namespace) when not NGNPro's (the
+    Presence port: PRESENCE)."""
+    port_ns, type_ns = namespaces or ('urn:AGProjects:NGNPro:' + port,
+                                      'urn:AGProjects:NGNPro')
     header = ''
     if auth is not None:
         fields = ''.join(_value(k, v) for k, v in auth.items())
@@ -64,12 +72,13 @@ def envelope(port, operation, args, auth=None, types=None):
             'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
             'xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" '
-            'xmlns:ns4="urn:AGProjects:NGNPro" '
-            'xmlns:ns5="urn:AGProjects:NGNPro:%s" '
+            'xmlns:ns4="%s" '
+            'xmlns:ns5="%s" '
             'SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/'
             'encoding/">%s\r\n<SOAP-ENV:Body>\r\n<ns5:%s>%s</ns5:%s>\r\n'
             '</SOAP-ENV:Body>\r\n</SOAP-ENV:Envelope>\r\n'
-            % (port, header, operation, body, operation)).encode('utf-8')
+            % (type_ns, port_ns, header, operation, body, operation)
+            ).encode('utf-8')
 
 
 def decode(el):
@@ -95,15 +104,18 @@ class Client:
     """Calls one port of an in-process Dispatcher with one set of
     credentials."""
 
-    def __init__(self, dispatcher, port, auth):
+    def __init__(self, dispatcher, port, auth, namespaces=None,
+                 client='-'):
         self.dispatcher, self.port, self.auth = dispatcher, port, auth
+        self.namespaces, self.client = namespaces, client
         self.last = None
 
     def __call__(self, operation, *args, **types):
         names = [a[0] for a in args]
         data = envelope(self.port, operation, list(args), self.auth,
-                        dict(zip(names, [types.get(n) for n in names])))
-        self.last = outcome = self.dispatcher.handle(data)
+                        dict(zip(names, [types.get(n) for n in names])),
+                        self.namespaces)
+        self.last = outcome = self.dispatcher.handle(data, self.client)
         root = etree.fromstring(outcome.body)
         body = root[0]
         first = body[0]

@@ -17,7 +17,8 @@ from tests.support.php import php_missing, run_php
 SCHEMA_DIR = "/usr/share/kamailio/mysql"
 # What the example configuration's modules check at start-up.
 SCHEMAS = ["standard", "auth_db", "group", "alias_db", "domain", "permissions",
-           "usrloc", "avpops", "acc", "siptrace", "userblocklist", "lcr"]
+           "usrloc", "avpops", "acc", "siptrace", "userblocklist", "lcr",
+           "presence"]
 
 
 def loud_skip(what):

@@ -17,8 +17,11 @@ from spyne.model.primitive import Boolean, Double, Float, Integer, Unicode
 from ..types.common import TNS, xsd_name
 from .envelope import SOAP_ENC, SOAP_ENV, XSD, XSI
 
-NSMAP = {'SOAP-ENV': SOAP_ENV, 'SOAP-ENC': SOAP_ENC, 'xsd': XSD, 'xsi': XSI,
-         'ngnpro': TNS}
+# Prefixes of the type namespaces: the Presence port's types live in their
+# own (spec §1.3).
+TYPE_PREFIXES = {TNS: 'ngnpro', 'urn:AGProjects:SoapSIMPLEProxy': 'simple'}
+NSMAP = {'SOAP-ENV': SOAP_ENV, 'SOAP-ENC': SOAP_ENC, 'xsd': XSD, 'xsi': XSI}
+NSMAP.update({p: ns for ns, p in TYPE_PREFIXES.items()})
 _XSI_TYPE = '{%s}type' % XSI
 _ENC_STYLE = '{%s}encodingStyle' % SOAP_ENV
 _ENVELOPE = '{%s}Envelope' % SOAP_ENV
@@ -34,14 +37,17 @@ def _plan(cls):
         (item,) = cls._type_info.values()
         return LIST, _type_label(item), item
     if issubclass(cls, ComplexModelBase):
-        return STRUCT, 'ngnpro:' + cls.get_type_name(), tuple(
-            cls._type_info.items())
+        return STRUCT, _model_label(cls), tuple(cls._type_info.items())
     return SCALAR, 'xsd:' + xsd_name(cls), _scalar_writer(cls)
+
+
+def _model_label(cls):
+    return '%s:%s' % (TYPE_PREFIXES[cls.get_namespace()], cls.get_type_name())
 
 
 def _type_label(cls):
     if issubclass(cls, ComplexModelBase) and not issubclass(cls, Array):
-        return 'ngnpro:' + cls.get_type_name()
+        return _model_label(cls)
     if issubclass(cls, Array):
         return 'SOAP-ENC:Array'
     return 'xsd:' + xsd_name(cls)
@@ -122,7 +128,7 @@ def _write(out, tag, cls, value, typed):
         else:
             # The literal schema's own type name: WSDL clients (zeep, suds)
             # read an empty array as an empty list instead of None.
-            head = '<%s xsi:type="ngnpro:%s"' % (tag, cls.get_type_name())
+            head = '<%s xsi:type="%s"' % (tag, _model_label(cls))
         if not items:
             out.append(head + '/>')
             return

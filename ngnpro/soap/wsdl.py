@@ -287,10 +287,25 @@ def _definitions(tns, nsmap):
     return root
 
 
+def service_name(port):
+    """The wsdl:service of a port: ``NGNPro`` for the urn:AGProjects:NGNPro:*
+    ports, ``SoapSIMPLEProxy`` for the Presence port, so that PEAR SOAP
+    generates the proxy classes the client uses (spec §1.3:
+    WebService_SoapSIMPLEProxy_PresencePort)."""
+    parts = port.namespace.split(':')
+    if len(parts) == 4 and parts[:2] == ['urn', 'AGProjects']:
+        return parts[2]
+    return SERVICE
+
+
 def _service(root, ports, binding_name):
-    service = etree.SubElement(root, _w('service'), name=SERVICE)
+    """One wsdl:service per service name, in the order of their ports."""
+    services = {}
     for port in ports:
-        p = etree.SubElement(service, _w('port'), name=port.name,
+        name = service_name(port)
+        if name not in services:
+            services[name] = etree.SubElement(root, _w('service'), name=name)
+        p = etree.SubElement(services[name], _w('port'), name=port.name,
                              binding='tns:' + binding_name(port))
         etree.SubElement(p, _s('address'), location=PLACEHOLDER)
 

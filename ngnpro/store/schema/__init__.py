@@ -9,10 +9,10 @@ the configuration and records the ``version`` row the consumer checks.
 from sqlalchemy import MetaData, Table
 
 from . import (cdrtool_prepaid, customers, journal, kamailio,
-               kamailio_services, lcr, sip, subscriber, voicemail)
+               kamailio_services, lcr, presence, sip, subscriber, voicemail)
 
 MODULES = (customers, sip, kamailio, voicemail, kamailio_services, subscriber,
-           cdrtool_prepaid, lcr, journal)
+           cdrtool_prepaid, lcr, presence, journal)
 
 
 class Schema:
