@@ -13,10 +13,15 @@ from sqlalchemy import func, select
 from .faults import CREDIT_EXCEEDED, NGNProError
 
 # credit property -> the table whose rows it limits (customer/reseller
-# cols); the ENUM and DNS ports add theirs here.
+# cols), optionally with a condition on its rows.
 _COUNTED = {
     'sip_credit': 'sip_accounts',
     'sip_alias_credit': 'sip_aliases',
+    'dns_zone_credit': 'dns_zones',
+    'enum_range_credit': 'enum_ranges',
+    'enum_number_credit': 'enum_numbers',
+    # Mail forwards are the fancy records of type MBOXFW.
+    'email_credit': ('dns_fancy_records', lambda t: t.c.type == 'MBOXFW'),
 }
 
 
@@ -25,7 +30,9 @@ def consume(conn, schema, principal, credit, customer, reseller, count=1):
     for (customer, reseller) would exceed either one's credit."""
     if principal.is_admin:
         return
-    table = getattr(schema, _COUNTED[credit])
+    counted = _COUNTED[credit]
+    table, where = (counted, None) if isinstance(counted, str) else counted
+    table = getattr(schema, table)
     customers, props = schema.customers, schema.customer_properties
     ids = sorted({i for i in (customer, reseller) if i})
     if not ids:
@@ -44,8 +51,10 @@ def consume(conn, schema, principal, credit, customer, reseller, count=1):
         limit = _limit(limits[owner])
         if limit is None:
             continue
-        used = conn.execute(select(func.count()).select_from(table)
-                            .where(column == owner)).scalar_one()
+        stmt = select(func.count()).select_from(table).where(column == owner)
+        if where is not None:
+            stmt = stmt.where(where(table))
+        used = conn.execute(stmt).scalar_one()
         if used + count > limit:
             raise NGNProError(
                 CREDIT_EXCEEDED, 'Credit exceeded: %s %d has used %d of its '

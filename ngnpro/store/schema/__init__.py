@@ -2,15 +2,15 @@
 consume them, written in the same transaction.
 
 One module per subject defines its tables on the Schema (``define(s)``);
-native tables (Kamailio's, and later PowerDNS', Asterisk's, CDRTool's) are
+native tables (Kamailio's, PowerDNS', Asterisk's, and later CDRTool's) are
 declared with ``s.native``, which applies the deployment's table names from
 the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import customers, kamailio, sip, voicemail
+from . import customers, dns, enum, kamailio, powerdns, sip, voicemail
 
-MODULES = (customers, sip, kamailio, voicemail)
+MODULES = (customers, sip, kamailio, voicemail, powerdns, dns, enum)
 
 
 class Schema:
@@ -25,12 +25,13 @@ class Schema:
         for module in MODULES:
             module.define(self)
 
-    def native(self, key, version, *columns):
+    def native(self, key, version, *columns, **options):
         name = self.native_names.get(key, key)
         database, _, table = name.rpartition('.')
         if version is not None:
             self.versions[table] = version
-        return Table(table, self.metadata, *columns, schema=database or None)
+        return Table(table, self.metadata, *columns, schema=database or None,
+                     **options)
 
     def version_rows(self):
         return [{'table_name': t, 'table_version': v}
