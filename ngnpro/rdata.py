@@ -282,8 +282,8 @@ def record(zone, name, rtype, value, priority):
     if owner.startswith('*') and rtype == 'NS':
         raise invalid('A wildcard cannot be delegated')
     result, prio = _PARSERS[rtype](zone, owner, value, int(priority or 0))
-    shown, content = result if isinstance(result, tuple) else (result,
-                                                                result)
+    shown, content = result if isinstance(result, tuple) else \
+        (result, result)
     if len(content) > CONTENT_MAX:
         raise invalid('The record data is longer than %d characters'
                       % CONTENT_MAX)

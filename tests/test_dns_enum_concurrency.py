@@ -6,7 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.soapcall import Client, admin, customer, envelope
-from tests.test_credits_concurrency import THREADS, race, two_servers  # noqa
+from tests import test_credits_concurrency as base
+
+THREADS, race = base.THREADS, base.race
+two_servers = base.two_servers        # the fixture
 
 SIZE = 5
 

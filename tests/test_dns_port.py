@@ -365,7 +365,7 @@ def test_delegations_are_not_authoritative(dns, dispatcher):
     assert native('deeper.sub') == (True, 'sub deeper')
 
 
-# -- fancy records -------------------------------------------------------------
+# -- fancy records -----------------------------------------------------------
 
 def test_fancy_records_are_kept_apart_from_dns_data(dns, dispatcher):
     add_zone(dns)
@@ -397,7 +397,8 @@ def test_fancy_records_are_kept_apart_from_dns_data(dns, dispatcher):
     assert fault(dns, 'addFancyRecord', record(
         'alice', 'MBOXFW', 'other@example.net')) == \
         (7005, 'DNS fancy record alice@example.com MBOXFW already exists')
-    dns('updateFancyRecord', ('record', dict(alice, value='alice@example.org')))
+    dns('updateFancyRecord', ('record', dict(alice,
+                                             value='alice@example.org')))
     assert dns('getFancyRecord', ('recordId', alice['id']))['value'] == \
         'alice@example.org'
     dns('deleteFancyRecord', ('recordId', alice['id']))
@@ -421,7 +422,7 @@ def test_invalid_fancy_records_are_refused(dns, dispatcher, name, rtype,
     assert rows(dispatcher, 'dns_fancy_records') == []
 
 
-# -- credits and tenants -------------------------------------------------------
+# -- credits and tenants -----------------------------------------------------
 
 def tenants(dispatcher, **credits):
     """Reseller r1 (with the credits given) and its customer c1; reseller
@@ -506,7 +507,8 @@ def test_another_resellers_zone_answers_like_a_missing_one(dispatcher):
     assert fault(other, 'addZone', ('zone', {'name': ZONE}))[0] == 7001
     for op, arg in (('getRecord', ('recordId', rec['id'])),
                     ('deleteRecord', ('recordId', rec['id'])),
-                    ('updateRecord', ('record', dict(rec, value='192.0.2.9')))):
+                    ('updateRecord', ('record', dict(rec,
+                                                     value='192.0.2.9')))):
         assert fault(other, op, arg) == \
             (7002, 'DNS record %d does not exist' % rec['id']), op
     for op, arg in (('getFancyRecord', ('recordId', fancy['id'])),

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.helpers import rows
-from tests.soapcall import Client, SoapFault, admin, customer
+from tests.soapcall import Client, admin, customer
 from tests.test_dns_port import fault, tenants
 
 TLD = 'e164.arpa'

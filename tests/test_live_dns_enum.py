@@ -136,7 +136,8 @@ $www = call($dns, 'getRecord', ['recordId' => $byType['A']->id])['ok'];
 $out['getRecord'] = clone $www;
 $www->value = '192.0.2.81'; $www->ttl = 300;
 $out['updateRecord'] = call($dns, 'updateRecord', ['record' => $www]);
-$out['updatedRecord'] = call($dns, 'getRecord', ['recordId' => $www->id])['ok'];
+$out['updatedRecord'] = call($dns, 'getRecord',
+                             ['recordId' => $www->id])['ok'];
 $out['byId'] = call($dns, 'getRecords', ['query' => (object) [
     'filter' => (object) ['id' => $www->id],
     'range' => (object) ['start' => 0, 'count' => 1]]])['ok'];
@@ -161,12 +162,16 @@ $mails = call($dns, 'getFancyRecords', ['query' => (object) [
     'orderBy' => (object) ['attribute' => 'changeDate', 'direction' => 'DESC'],
     'range' => (object) ['start' => 0, 'count' => 20]]])['ok'];
 $out['getFancyRecords'] = $mails;
-$mail = call($dns, 'getFancyRecord', ['recordId' => $mails->records[0]->id])['ok'];
+$mail = call($dns, 'getFancyRecord',
+             ['recordId' => $mails->records[0]->id])['ok'];
 $out['getFancyRecord'] = clone $mail;
 $mail->value = 'alice@example.org';
-$out['updateFancyRecord'] = call($dns, 'updateFancyRecord', ['record' => $mail]);
-$out['updatedFancy'] = call($dns, 'getFancyRecord', ['recordId' => $mail->id])['ok']->value;
-$out['deleteFancyRecord'] = call($dns, 'deleteFancyRecord', ['recordId' => $mail->id]);
+$out['updateFancyRecord'] = call($dns, 'updateFancyRecord',
+                                 ['record' => $mail]);
+$out['updatedFancy'] = call($dns, 'getFancyRecord',
+                            ['recordId' => $mail->id])['ok']->value;
+$out['deleteFancyRecord'] = call($dns, 'deleteFancyRecord',
+                                 ['recordId' => $mail->id]);
 $out['goneFancy'] = call($dns, 'getFancyRecord', ['recordId' => $mail->id]);
 
 // -- ENUM -------------------------------------------------------------------
@@ -244,8 +249,8 @@ def php(server):
     def run(mode):
         script = PRELUDE + '$URL = %s; $MODE = %s;\n' % (
             json.dumps(server.url), json.dumps(mode)) + \
-            '$ADMIN = %s; $PASS = %s;\n' % (json.dumps(ADMIN[0]),
-                                           json.dumps(ADMIN[1])) + \
+            '$ADMIN = %s; $PASS = %s;\n' % (
+                json.dumps(ADMIN[0]), json.dumps(ADMIN[1])) + \
             '$CREDITS = array_map(function ($p) { return (object) $p; }, ' \
             'json_decode(%s, true));\n' % json.dumps(json.dumps(CREDITS)) + \
             SCENARIO + '\necho json_encode($out);\n'

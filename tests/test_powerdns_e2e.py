@@ -78,8 +78,8 @@ def test_records_created_over_soap_are_answered(dns_stack, unique_zone):
         ['20 5 5060 sip.%s.' % zone]
     assert pdns.answer(zone, 'TXT') == ('NOERROR', ['"v=spf1 mx -all"'], 300)
     (long_txt,) = pdns.answer('long.' + zone, 'TXT')[1]
-    assert long_txt == '"%s" "%s caf\\195\\169 \\"q\\""' % ('x' * 255,
-                                                           'x' * 45)
+    assert long_txt == '"%s" "%s caf\\195\\169 \\"q\\""' % (
+        'x' * 255, 'x' * 45)
     assert pdns.answer(zone, 'NAPTR') == ('NOERROR', [
         '10 0 "S" "SIP+D2U" "" _sip._udp.%s.' % zone,
         '20 100 "s" "SIP+D2T" "" _sip._tcp.%s.' % zone], 300)

@@ -7,7 +7,6 @@ to be the ones the server assigns."""
 import json
 import os
 
-import pytest
 from lxml import etree
 from sqlalchemy import insert
 

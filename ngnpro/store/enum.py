@@ -190,7 +190,8 @@ def delete_number(conn, s, row):
     rows = mapping_rows(conn, s, [row['id']])[row['id']]
     powerdns.delete_rows(conn, s, [g['pdns_id'] for g in rows])
     conn.execute(delete(m).where(m.c.number_id == row['id']))
-    conn.execute(delete(s.enum_numbers).where(s.enum_numbers.c.id == row['id']))
+    n = s.enum_numbers
+    conn.execute(delete(n).where(n.c.id == row['id']))
 
 
 def number_wire(r, mappings):

@@ -11,7 +11,7 @@ import datetime
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 
-from ..rdata import fqdn, ordername, soa_content
+from ..rdata import fqdn, ordername
 
 
 def next_serial(old, today=None):

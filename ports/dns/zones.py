@@ -31,8 +31,8 @@ def _settings(call, zone, name, row=None):
     for k in ('ttl',) + TIMERS:
         value = getattr(zone, k, None)
         v[k] = value if value else current[k]
-    v['email'] = email(zone.email, 'zone email') if (zone.email or '').strip() \
-        else current['email']
+    given = (zone.email or '').strip()
+    v['email'] = email(given, 'zone email') if given else current['email']
     v['info'] = current['info'] if zone.info is None else zone.info.strip()
     return v
 

@@ -14,8 +14,8 @@ _DIGITS = re.compile(r'^[0-9]+$')
 def digits(value, what):
     text = (value or '').strip().lstrip('+')
     if not _DIGITS.match(text) or len(text) > MAX_DIGITS:
-        raise invalid('%s must be 1 to %d digits, not %r' % (what, MAX_DIGITS,
-                                                              value))
+        raise invalid('%s must be 1 to %d digits, not %r'
+                      % (what, MAX_DIGITS, value))
     return text
 
 

@@ -8,7 +8,7 @@ Mapping ids are stable: updateNumber replaces the list, keeping the row
 import dataclasses
 from functools import lru_cache
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
 from ngnpro import credits, rdata, rights
 from ngnpro.faults import NUMBER_EXISTS, NGNProError, invalid
@@ -200,7 +200,7 @@ def mapping_clause(schema, kind, mapto):
                                                     '_' not in kind
                                                     else None)]
         where.append(or_(*[m.mapto.like(p) for p in patterns]))
-    return exists(select(m.id).where(*where))
+    return select(m.id).where(*where).exists()
 
 
 def get_numbers(call, query):
