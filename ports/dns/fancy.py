@@ -7,7 +7,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ngnpro import credits, rdata, rights
-from ngnpro.faults import FANCY_RECORD_EXISTS, NGNProError, invalid
+from ngnpro.faults import (FANCY_RECORD_EXISTS, FANCY_RECORD_NOT_FOUND,
+                           NGNProError, invalid)
 from ngnpro.store import dns as store
 from ngnpro.types.dns import (DnsFancyRecord, DnsFancyRecordQuery,
                               DnsFancyRecordQueryResult)
@@ -77,6 +78,10 @@ def update_fancy_record(call, record):
         raise invalid('record is required')
     row = lookup.fancy_record(call, record.id)
     zone = lookup.zone_of(call, row)
+    row = store.fancy_row(call.conn, call.schema, row['id'])
+    if row is None or zone is None:      # deleted meanwhile
+        raise NGNProError(FANCY_RECORD_NOT_FOUND, 'DNS fancy record %d does '
+                          'not exist' % record.id)
 
     def given(member):
         value = getattr(record, member, None)
