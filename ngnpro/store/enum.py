@@ -48,12 +48,15 @@ def range_by_id(conn, s, range_id, for_update=False):
 
 
 def overlapping(conn, s, prefix, tld):
-    """A range of ``tld`` whose prefix starts with ``prefix`` or is the
-    start of it (numbers would belong to both), or None."""
+    """Another range of ``tld`` whose prefix starts with ``prefix`` or is
+    the start of it (numbers would belong to both), or None. The same
+    prefix is not "another": a concurrent add of it loses on the unique
+    key and answers "exists"."""
     t = s.enum_ranges
-    starts = [prefix[:i] for i in range(1, len(prefix) + 1)]
+    starts = [prefix[:i] for i in range(1, len(prefix))]
     return conn.execute(select(t.c.prefix).where(
-        t.c.tld == tld, t.c.prefix.in_(starts) | t.c.prefix.like(prefix + '%')
+        t.c.tld == tld, t.c.prefix != prefix,
+        t.c.prefix.in_(starts) | t.c.prefix.like(prefix + '%')
     ).limit(1)).scalar()
 
 
