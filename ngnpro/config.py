@@ -53,6 +53,23 @@ class Config:
     presence_expires: int = 86400   # seconds a SOAP publication lasts
     presence_xcap_root: str = '/xcap-root/'
     presence_max_domains: int = 50   # domains in one presence policy
+    # DNS zones and ENUM ranges: SOA defaults and name servers.
+    dns_ttl: int = 3600
+    dns_refresh: int = 10800
+    dns_retry: int = 3600
+    dns_expire: int = 604800
+    dns_minimum: int = 3600
+    dns_email: str = ''             # '' = hostmaster@<zone>
+    dns_nameservers: list = field(default_factory=list)
+    enum_ttl: int = 3600
+    enum_max_mappings: int = 5
+    # PowerDNS cache purges after a commit: pdns_control and/or the API.
+    powerdns_control: str = ''
+    powerdns_socket_dirs: list = field(default_factory=list)
+    powerdns_api_urls: list = field(default_factory=list)
+    powerdns_api_key: str = ''
+    powerdns_server_id: str = 'localhost'
+    powerdns_timeout: int = 2
 
     @classmethod
     def load(cls, path=None):
@@ -142,6 +159,29 @@ class Config:
                                    fallback=c.presence_xcap_root)
         c.presence_max_domains = typed('presence', 'max_domains',
                                        c.presence_max_domains, minimum=0)
+        for key in ('ttl', 'refresh', 'retry', 'expire', 'minimum'):
+            setattr(c, 'dns_' + key, typed('dns', key,
+                                           getattr(c, 'dns_' + key),
+                                           minimum=0))
+        c.dns_email = get('dns', 'email', fallback='')
+        c.dns_nameservers = _words(get('dns', 'nameservers', fallback=''))
+        c.enum_ttl = typed('enum', 'ttl', c.enum_ttl, minimum=0)
+        c.enum_max_mappings = typed('enum', 'max_mappings',
+                                    c.enum_max_mappings, minimum=1)
+        c.powerdns_control = get('powerdns', 'pdns_control', fallback='')
+        c.powerdns_socket_dirs = _words(get('powerdns', 'socket_dir',
+                                            fallback=''))
+        c.powerdns_api_urls = _words(get('powerdns', 'api_url', fallback=''))
+        c.powerdns_api_key = get('powerdns', 'api_key', fallback='')
+        c.powerdns_server_id = get('powerdns', 'server_id',
+                                   fallback=c.powerdns_server_id)
+        c.powerdns_timeout = typed('powerdns', 'timeout', c.powerdns_timeout,
+                                   minimum=1)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c
+
+
+def _words(value):
+    """A list setting: items separated by commas and/or blanks."""
+    return [w for w in value.replace(',', ' ').split() if w]

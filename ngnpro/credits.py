@@ -22,6 +22,11 @@ from .store.usage import Tracker
 _COUNTED = {
     'sip_credit': ('sip_accounts', {}),
     'sip_alias_credit': ('sip_aliases', {}),
+    'dns_zone_credit': ('dns_zones', {}),
+    'enum_range_credit': ('enum_ranges', {}),
+    'enum_number_credit': ('enum_numbers', {}),
+    # Mail forwards are the fancy records of type MBOXFW.
+    'email_credit': ('dns_fancy_records', {'type': 'MBOXFW'}),
 }
 
 

@@ -49,10 +49,24 @@ ROUTE_NOT_FOUND = 1130
 ROUTE_EXISTS = 1131
 LCR_INSTANCES_EXHAUSTED = 1140
 
+# Enum port (3002 is fixed by the contract: the add-mapping workflow).
+RANGE_NOT_FOUND = 3000
+RANGE_EXISTS = 3001
+NUMBER_NOT_FOUND = 3002
+NUMBER_EXISTS = 3003
+
 # Customer port.
 CUSTOMER_NOT_FOUND = 5000
 CUSTOMER_EXISTS = 5001
 CUSTOMER_IN_USE = 5002
+
+# Dns port (7001 and 7003 are fixed by the contract: imports rely on them).
+ZONE_NOT_FOUND = 7000
+ZONE_EXISTS = 7001
+RECORD_NOT_FOUND = 7002
+RECORD_EXISTS = 7003
+FANCY_RECORD_NOT_FOUND = 7004
+FANCY_RECORD_EXISTS = 7005
 
 class NGNProError(Exception):
     """A SOAP fault with detail/exception/{errorcode, errorstring}.

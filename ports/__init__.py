@@ -6,6 +6,8 @@ A port whose service is None answers every call with a clear
 from ngnpro.dispatch import Port
 
 from .customer import CustomerPort
+from .dns import DnsPort
+from .enum import EnumPort
 from .presence import PresencePort
 from .sip import SipPort
 
@@ -14,8 +16,8 @@ def all_ports():
     return [
         Port('SipPort', 'urn:AGProjects:NGNPro:Sip', SipPort),
         Port('CustomerPort', 'urn:AGProjects:NGNPro:Customer', CustomerPort),
-        Port('DnsPort', 'urn:AGProjects:NGNPro:Dns'),
-        Port('EnumPort', 'urn:AGProjects:NGNPro:Enum'),
+        Port('DnsPort', 'urn:AGProjects:NGNPro:Dns', DnsPort),
+        Port('EnumPort', 'urn:AGProjects:NGNPro:Enum', EnumPort),
         Port('VoicemailPort', 'urn:AGProjects:NGNPro:Voicemail'),
         Port('RatingPort', 'urn:AGProjects:NGNPro:Rating'),
         Port('NetworkPort', 'urn:AGProjects:NGNPro:Network'),

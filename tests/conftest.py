@@ -83,6 +83,61 @@ def pstn_gateways():
             gateway.stop()
 
 
+@pytest.fixture(scope='session')
+def dns_stack(mariadb, tmp_path_factory):
+    """One PowerDNS 4.7 (gmysql) and one ngnpro server on one MariaDB
+    database, for the whole session: the server purges PowerDNS's caches
+    through pdns_control and the daemon's own control socket. Tests use
+    zones of their own (``unique_zone``)."""
+    from urllib.parse import urlsplit
+    from tests.support import powerdns
+    from tests.support.server import Server
+    require(powerdns.find_binary() and powerdns.find_control() and
+            powerdns.backend_available(), 'PowerDNS 4.7 (gmysql)',
+            'pdns-server pdns-backend-mysql')
+    name = 'dns_stack_%d' % os.getpid()
+    url = mariadb.create_database(name)
+    db = urlsplit(url)
+    workdir = tmp_path_factory.mktemp('dns_stack')
+    # ngnpro's tables first (domains and records among them), then the rest
+    # of PowerDNS's own schema, as an operator sets a database up.
+    Server(workdir, url).init_db()
+    conn = mariadb.connect(name)
+    with conn.cursor() as cur:
+        for statement in powerdns.schema_statements():
+            cur.execute(statement)
+    conn.close()
+    pdns = powerdns.PowerDNS(db_host=db.hostname, db_port=db.port,
+                             db_user=db.username, db_password=db.password,
+                             db_name=name).start()
+    srv = Server(workdir, url, server_extra=(
+        '[powerdns]\npdns_control = %s\nsocket_dir = %s\n'
+        % (powerdns.find_control(), pdns.socket_dir))).start(init=False)
+    yield srv, pdns
+    srv.stop()
+    pdns.stop()
+
+
+@pytest.fixture(scope='session')
+def dns_api_server(dns_stack, tmp_path_factory):
+    """A second ngnpro server on the same database that tells PowerDNS
+    through its HTTP API instead."""
+    from tests.support.powerdns import API_KEY
+    from tests.support.server import Server
+    srv, pdns = dns_stack
+    api = Server(tmp_path_factory.mktemp('dns_api'), srv.db_url,
+                 server_extra='[powerdns]\napi_url = %s\napi_key = %s\n'
+                 % (pdns.api_url, API_KEY)).start(init=False)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def unique_zone():
+    """A DNS zone name no other test of the session uses."""
+    return 'z%d-%s.example' % (next(_counter), os.getpid())
+
+
 @pytest.fixture
 def unique_domain(request):
     """A SIP domain name no other test of the session uses."""

@@ -102,9 +102,9 @@ def test_stray_call_and_unbuilt_port(server):
     status, _, payload = raw_post(server,
                                   fixture('Customer.updateCustomer.stray.xml'))
     assert status == 500 and errorcode(payload) == 104
-    status, _, payload = raw_post(server, fixture('Dns.getZone.xml'))
+    status, _, payload = raw_post(server, fixture('Network.getStatus.xml'))
     assert status == 500 and errorcode(payload) == 104
-    assert b'DnsPort is not implemented' in payload
+    assert b'NetworkPort is not implemented' in payload
 
 
 def test_bad_xml_and_limits(server):

@@ -266,3 +266,71 @@ def test_admin_assigns_records_only_to_real_resellers(world):
     sip('addDomain', ('domain', {'domain': 'x.example', 'reseller': ids['r2']}))
     (dom,) = rows(dispatcher, 'sip_domains', domain='x.example')
     assert (dom['customer'], dom['reseller']) == (0, ids['r2'])
+
+
+@pytest.mark.parametrize('who', sorted(C1_RIGHTS))
+def test_dns_zone_ownership(world, who):
+    """c1's zone and record: the same matrix as its SIP records; out of
+    scope answers 7000/7002 (as missing) and changes nothing."""
+    dispatcher, ids, logins = world
+    root = Client(dispatcher, 'Dns', admin())
+    root('addZone', ('zone', {'name': 'c1.example', 'customer': ids['c1']}))
+    root('addRecord', ('record', {'zone': 'c1.example', 'name': 'www',
+                                  'type': 'A', 'value': '192.0.2.1'}))
+    (rec,) = root('getRecords', ('query', {'filter': {}}))['records']
+    zone = root('getZone', ('zone', 'c1.example'))
+    call = Client(dispatcher, 'Dns', logins[who])
+    expected = expect(C1_RIGHTS[who], 7000)
+    assert outcome(lambda: call('getZone', ('zone', 'c1.example'))) == \
+        expected
+    assert outcome(lambda: call('updateZone', ('zone', dict(
+        zone, info='changed')))) == expected
+    assert outcome(lambda: call('addRecord', ('record', {
+        'zone': 'c1.example', 'name': 'new', 'type': 'A',
+        'value': '192.0.2.2'}))) == expected
+    record_expected = expect(C1_RIGHTS[who], 7002)
+    assert outcome(lambda: call('updateRecord', ('record', dict(
+        rec, value='192.0.2.9')))) == record_expected
+    if expected != ALLOW:
+        assert root('getZone', ('zone', 'c1.example'))['info'] == ''
+        assert root('getRecord', ('recordId', rec['id'])) == rec
+        assert outcome(lambda: call('deleteRecord', ('recordId',
+                                                     rec['id']))) == \
+            record_expected
+        assert outcome(lambda: call('deleteZone', ('zone',
+                                                   'c1.example'))) == expected
+        assert root('getZones', ('query', {'filter': {}}))['total'] == 1
+    if expected != 100:
+        listed = call('getRecords', ('query', {'filter': {}}))
+        assert listed['total'] == ((2 if expected == ALLOW else 0))
+
+
+@pytest.mark.parametrize('who', sorted(C1_RIGHTS))
+def test_enum_number_ownership(world, who):
+    dispatcher, ids, logins = world
+    root = Client(dispatcher, 'Enum', admin())
+    root('addRange', ('range', {'id': {'prefix': '31', 'tld': 'e164.arpa'},
+                                'customer': ids['c1']}))
+    number_id = {'number': '3120', 'tld': 'e164.arpa'}
+    root('addNumber', ('number', {'id': number_id, 'mappings': [
+        {'type': 'sip', 'mapto': 'sip:alice@c1.example.com'}]}))
+    number = root('getNumber', ('enumId', number_id))
+    call = Client(dispatcher, 'Enum', logins[who])
+    expected = expect(C1_RIGHTS[who], 3002)
+    assert outcome(lambda: call('getNumber', ('enumId', number_id))) == \
+        expected
+    assert outcome(lambda: call('updateNumber', ('number', dict(
+        number, mappings=[])))) == expected
+    assert outcome(lambda: call('addNumber', ('number', {
+        'id': {'number': '3121', 'tld': 'e164.arpa'}}))) == \
+        expect(C1_RIGHTS[who], 3000)
+    if expected != ALLOW:
+        assert root('getNumber', ('enumId', number_id)) == number
+        assert outcome(lambda: call('deleteNumber', ('enumId',
+                                                     number_id))) == expected
+        assert outcome(lambda: call('deleteRange', ('range', {
+            'prefix': '31', 'tld': 'e164.arpa'}))) == \
+            expect(C1_RIGHTS[who], 3000)
+        assert root('getRanges', ('query', {'filter': {}}))['total'] == 1
+    else:
+        assert root('getNumber', ('enumId', number_id))['mappings'] == []

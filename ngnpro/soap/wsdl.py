@@ -475,7 +475,8 @@ def literal_wsdl(port, location=PLACEHOLDER):
 # Simple types given an encoding-style complexType twin (value + id/href).
 _ENC_SIMPLE = ('string', 'boolean', 'int', 'integer', 'long', 'short',
                'byte', 'nonNegativeInteger', 'positiveInteger',
-               'unsignedInt', 'unsignedLong', 'decimal', 'float', 'double',
+               'unsignedInt', 'unsignedShort', 'unsignedLong', 'decimal',
+               'float', 'double',
                'dateTime', 'date', 'time', 'base64Binary', 'hexBinary',
                'anyURI', 'QName')
 

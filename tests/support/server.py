@@ -38,6 +38,7 @@ class Server:
         self.env = env
         self.cwd = workdir if command else None
         self.workdir = str(workdir)
+        self.db_url = db_url
         self.port = port or int(os.environ.get('NGNPRO_TEST_PORT') or 0) \
             or free_port()
         self.config = os.path.join(self.workdir, 'config.ini')
@@ -119,3 +120,16 @@ class Server:
         if hung or code != 0:
             raise RuntimeError('server did not stop cleanly (exit %s): %s'
                                % ('hung' if hung else code, self.tail()))
+
+
+class Remote:
+    """The server over HTTP where tests.soapcall.Client expects a
+    dispatcher: handle(body) -> an outcome with status and body."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def handle(self, data):
+        from types import SimpleNamespace
+        status, _, body = self.server.post(data)
+        return SimpleNamespace(status=status, body=body)

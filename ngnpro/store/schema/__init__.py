@@ -2,17 +2,18 @@
 consume them, written in the same transaction.
 
 One module per subject defines its tables on the Schema (``define(s)``);
-native tables (Kamailio's, and later PowerDNS', Asterisk's, CDRTool's) are
+native tables (Kamailio's, PowerDNS', Asterisk's, and later CDRTool's) are
 declared with ``s.native``, which applies the deployment's table names from
 the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import (cdrtool_prepaid, customers, journal, kamailio,
-               kamailio_services, lcr, presence, sip, subscriber, voicemail)
+from . import (cdrtool_prepaid, customers, dns, enum, journal, kamailio,
+               kamailio_services, lcr, powerdns, presence, sip, subscriber,
+               voicemail)
 
 MODULES = (customers, sip, kamailio, voicemail, kamailio_services, subscriber,
-           cdrtool_prepaid, lcr, presence, journal)
+           cdrtool_prepaid, lcr, presence, powerdns, dns, enum, journal)
 
 
 class Schema:
@@ -27,12 +28,13 @@ class Schema:
         for module in MODULES:
             module.define(self)
 
-    def native(self, key, version, *columns):
+    def native(self, key, version, *columns, **options):
         name = self.native_names.get(key, key)
         database, _, table = name.rpartition('.')
         if version is not None:
             self.versions[table] = version
-        return Table(table, self.metadata, *columns, schema=database or None)
+        return Table(table, self.metadata, *columns, schema=database or None,
+                     **options)
 
     def version_rows(self):
         return [{'table_name': t, 'table_version': v}
