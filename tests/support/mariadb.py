@@ -51,6 +51,19 @@ def _find_install_db():
     return _which("mariadb-install-db", "mysql_install_db")
 
 
+def data_root():
+    """Where test databases live: NGNPRO_TEST_DATA_DIR, else the RAM-backed
+    /dev/shm when there is one (creating the schema of every test's fresh
+    database is several times faster without a disk under it)."""
+    root = os.environ.get("NGNPRO_TEST_DATA_DIR")
+    if root:
+        return root
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        return shm
+    return None
+
+
 def free_port(kind=socket.SOCK_STREAM):
     """A port that was free a moment ago on 127.0.0.1 (racy, but good enough
     on a test box; callers retry when the bind fails)."""
@@ -126,7 +139,7 @@ class MariaDB(PrivateDaemon):
         if not binary or not install_db:
             raise MariaDBError("MariaDB server not installed (apt-get install mariadb-server)")
         t0 = time.monotonic()
-        self.tmpdir = tempfile.mkdtemp(prefix="ngnpro-mariadb-")
+        self.tmpdir = tempfile.mkdtemp(prefix="ngnpro-mariadb-", dir=data_root())
         atexit.register(self.stop)  # safety net if a fixture finaliser never runs
         self.datadir = os.path.join(self.tmpdir, "data")
         self.socket = os.path.join(self.tmpdir, "mysqld.sock")
