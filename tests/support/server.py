@@ -129,7 +129,7 @@ class Remote:
     def __init__(self, server):
         self.server = server
 
-    def handle(self, data):
+    def handle(self, data, client=None):
         from types import SimpleNamespace
         status, _, body = self.server.post(data)
         return SimpleNamespace(status=status, body=body)
