@@ -6,7 +6,10 @@ A port whose service is None answers every call with a clear
 from ngnpro.dispatch import Port
 
 from .customer import CustomerPort
+from .network import NetworkPort
+from .rating import RatingPort
 from .sip import SipPort
+from .voicemail import VoicemailPort
 
 
 def all_ports():
@@ -15,9 +18,10 @@ def all_ports():
         Port('CustomerPort', 'urn:AGProjects:NGNPro:Customer', CustomerPort),
         Port('DnsPort', 'urn:AGProjects:NGNPro:Dns'),
         Port('EnumPort', 'urn:AGProjects:NGNPro:Enum'),
-        Port('VoicemailPort', 'urn:AGProjects:NGNPro:Voicemail'),
-        Port('RatingPort', 'urn:AGProjects:NGNPro:Rating'),
-        Port('NetworkPort', 'urn:AGProjects:NGNPro:Network'),
+        Port('VoicemailPort', 'urn:AGProjects:NGNPro:Voicemail',
+             VoicemailPort),
+        Port('RatingPort', 'urn:AGProjects:NGNPro:Rating', RatingPort),
+        Port('NetworkPort', 'urn:AGProjects:NGNPro:Network', NetworkPort),
         Port('PresencePort', 'urn:AGProjects:SoapSIMPLEProxy:Presence',
              needs_auth=False),
     ]

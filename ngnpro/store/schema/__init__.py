@@ -8,9 +8,9 @@ the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import customers, kamailio, sip, voicemail
+from . import cdrtool_rating, customers, kamailio, sip, voicemail
 
-MODULES = (customers, sip, kamailio, voicemail)
+MODULES = (customers, sip, kamailio, voicemail, cdrtool_rating)
 
 
 class Schema:
