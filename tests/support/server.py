@@ -25,13 +25,16 @@ access_log = {log}
 url = {url}
 [kamailio]
 rpc_socket = {rpc_socket}
+{extra}
 """
 
 
 class Server:
     def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None,
-                 processes=1, command=None, env=None, server_extra=''):
-        # command/env: run another build of the server (an unpacked .deb).
+                 processes=1, command=None, env=None, server_extra='',
+                 extra=''):
+        # command/env: run another build of the server (an unpacked .deb);
+        # extra: more configuration sections.
         self.command = command or [sys.executable, '-m', 'ngnpro.cli']
         self.env = env
         self.cwd = workdir if command else None
@@ -44,7 +47,7 @@ class Server:
             f.write(CONFIG.format(user=ADMIN[0], password=ADMIN[1],
                                   port=self.port, log=self.log, url=db_url,
                                   rpc_socket=rpc_socket, processes=processes,
-                                  server_extra=server_extra,
+                                  server_extra=server_extra, extra=extra,
                                   tls=('tls_certificate = %s\ntls_private_key = %s'
                                        % tls) if tls else ''))
         self.proc = None
