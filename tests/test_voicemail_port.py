@@ -154,7 +154,8 @@ def test_bad_input_changes_nothing(world, dispatcher, bad):
     assert code(lambda: vm('addAccount', vm_account(**bad))) == 103
     assert rows(dispatcher, 'voicemail') == []
     assert rows(dispatcher, 'voicemail_accounts') == []
-    assert rows(dispatcher, 'voicemail_numbering') == []
+    assert rows(dispatcher, 'voicemail_numbering') == [
+        {'id': 1, 'next_mailbox': 0}]
 
 
 def test_update(world, dispatcher):
@@ -370,3 +371,16 @@ def test_concurrent_adds_get_distinct_numbers(db_url):
     finally:
         a.store.dispose()
         b.store.dispose()
+
+
+def test_numbering_row_recreated_when_missing(world, dispatcher):
+    sip, vm = world
+    from sqlalchemy import delete
+    with dispatcher.store.engine.begin() as conn:
+        conn.execute(delete(dispatcher.store.schema.voicemail_numbering))
+    vm('addAccount', vm_account(ALICE))
+    vm('addAccount', vm_account(BOB))
+    assert [r['mailbox'] for r in rows(dispatcher, 'voicemail')] == \
+        ['1000000', '1000001']
+    assert rows(dispatcher, 'voicemail_numbering') == [
+        {'id': 1, 'next_mailbox': 1000002}]

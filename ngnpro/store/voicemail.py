@@ -40,8 +40,10 @@ def box_row(conn, s, username, domain, for_update=False):
 
 
 def asterisk_row(conn, s, box):
+    """What the port reads of the box's row in Asterisk's table."""
     vm = s.voicemail
-    return conn.execute(select(vm).where(
+    return conn.execute(select(vm.c.password, vm.c.fullname, vm.c.email,
+                               vm.c.deletevoicemail).where(
         vm.c.mailbox == box['mailbox'], vm.c.context == box['context'])
     ).mappings().first()
 
@@ -68,6 +70,7 @@ def next_mailbox(conn, s, first):
                                .with_for_update()).scalar()
         if current is not None:
             break
+        # Only if the row made with the table was deleted since.
         try:
             with conn.begin_nested():
                 conn.execute(insert(n).values(id=_COUNTER,

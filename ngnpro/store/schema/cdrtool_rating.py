@@ -20,7 +20,7 @@ def define(s):
         'billing_customers', None,
         # SQLite only auto-numbers an INTEGER primary key.
         Column('id', _unsigned(BigInteger, mysql.BIGINT).with_variant(
-            Integer, 'sqlite'), primary_key=True, autoincrement=True),
+            Integer(), 'sqlite'), primary_key=True, autoincrement=True),
         Column('reseller_id', _unsigned(Integer, mysql.INTEGER),
                nullable=False, server_default='0'),
         Column('gateway', String(15), nullable=False, server_default=''),

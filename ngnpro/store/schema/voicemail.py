@@ -1,9 +1,9 @@
 """Voicemail boxes: the server's own record of which SIP account owns which
 mailbox, and Asterisk's realtime ``voicemail`` table (contrib/ast-db-manage
 revision 4da0c5f79a9c), which app_voicemail reads on every call."""
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Enum, Index,
-                        Integer, LargeBinary, Numeric, String, Table,
-                        UniqueConstraint)
+from sqlalchemy import (DDL, BigInteger, Boolean, Column, DateTime, Enum,
+                        Index, Integer, LargeBinary, Numeric, String, Table,
+                        UniqueConstraint, event)
 
 from .base import ident
 
@@ -43,6 +43,12 @@ def define(s):
         'ngnpro_voicemail_numbering', m,
         Column('id', Integer, primary_key=True, autoincrement=False),
         Column('next_mailbox', BigInteger, nullable=False))
+    # The row exists from the start: concurrent first calls creating it
+    # would deadlock on MariaDB (each holds a shared lock from its duplicate
+    # insert and waits for the others' to take the row lock).
+    event.listen(s.voicemail_numbering, 'after_create', DDL(
+        'INSERT INTO ngnpro_voicemail_numbering (id, next_mailbox) '
+        'VALUES (1, 0)'))
     s.voicemail_greetings = Table(
         'ngnpro_voicemail_greetings', m, ident(),
         Column('account_id', Integer, nullable=False, unique=True),
@@ -68,7 +74,8 @@ def define(s):
         _yes_no('forcename'), _yes_no('forcegreetings'),
         Column('callback', String(80)), Column('dialout', String(80)),
         Column('exitcontext', String(80)), Column('maxmsg', Integer),
-        Column('volgain', Numeric(5, 2)),
+        # Never written here; read as float (no Decimal warning on SQLite).
+        Column('volgain', Numeric(5, 2, asdecimal=False)),
         *[Column(c, String(80)) for c in ('imapuser', 'imappassword',
                                            'imapserver')],
         Column('imapport', String(8)), Column('imapflags', String(80)),
