@@ -58,7 +58,7 @@ def _pin(value, required):
     return pin
 
 
-def _email(call, sip, value):
+def _email(sip, value):
     email = (value or '').strip() or sip['email']
     if email and (len(email) > 80 or not _EMAIL.match(email)):
         raise invalid('Invalid voicemail e-mail address %r' % email)
@@ -98,7 +98,7 @@ def add_account(call, account):
         raise NGNProError(VOICEMAIL_EXISTS, 'SIP account %s already has '
                           'voicemail account %s' % (_who(sip), box['mailbox']))
     values = _asterisk_values(
-        (account.name or '').strip(), _email(call, sip, account.email),
+        (account.name or '').strip(), _email(sip, account.email),
         _pin(account.password, required=True),
         _delete_flag(account, default=True))
     mailbox = _mailbox_wanted(account.mailbox)
@@ -134,7 +134,7 @@ def update_account(call, account):
     if not pin:
         raise invalid('A voicemail account needs a numeric password (PIN)')
     values = _asterisk_values(
-        (account.name or '').strip(), _email(call, sip, account.email), pin,
+        (account.name or '').strip(), _email(sip, account.email), pin,
         _delete_flag(account, current.get('deletevoicemail') != 'no'))
     store.write_asterisk(call.conn, call.schema, box, values)
     store.touch(call.conn, call.schema, box)
