@@ -84,16 +84,15 @@ def _supervise(config, config_path, processes):
     """Bind once, start the workers on the inherited socket, forward
     SIGTERM/SIGINT to them and restart one that dies unexpectedly."""
     setup_logging(config)
-    sock = _listening_socket(config.listen, config.port)
-    fds = (sock.fileno(),)
+    socks = [_listening_socket(config.listen, config.port)]
     command = [sys.executable, '-m', 'ngnpro.cli'] + \
         (['-c', config_path] if config_path else []) + \
-        ['serve', '--listen-fd', str(sock.fileno())]
+        ['serve', '--listen-fd', str(socks[0].fileno())]
     vm = _voicemail_listen(config)
     if vm:
-        vm_sock = _listening_socket(*vm)
-        fds += (vm_sock.fileno(),)
-        command += ['--voicemail-fd', str(vm_sock.fileno())]
+        socks.append(_listening_socket(*vm))
+        command += ['--voicemail-fd', str(socks[1].fileno())]
+    fds = tuple(s.fileno() for s in socks)
 
     def spawn():
         return subprocess.Popen(command, pass_fds=fds)
@@ -110,7 +109,7 @@ def _supervise(config, config_path, processes):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info('NGNPro supervisor: %d workers on %s:%d', processes,
-             config.listen, sock.getsockname()[1])
+             config.listen, socks[0].getsockname()[1])
     while True:
         for i, w in enumerate(workers):
             code = w.poll()
@@ -121,7 +120,8 @@ def _supervise(config, config_path, processes):
         if stopping and all(w.poll() is not None for w in workers):
             break
         time.sleep(0.2)
-    sock.close()
+    for sock in socks:
+        sock.close()
     return max(w.returncode for w in workers)
 
 
