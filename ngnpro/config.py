@@ -70,6 +70,11 @@ class Config:
     powerdns_api_key: str = ''
     powerdns_server_id: str = 'localhost'
     powerdns_timeout: int = 2
+    voicemail_first_mailbox: int = 1000000
+    voicemail_listen: str = ''      # '' = the [server] listen address
+    voicemail_port: int = 0         # 0 = no listening port of its own
+    node_id: str = ''               # '' = the host name
+    node_address: str = ''          # '' = the listen address (or the host's)
 
     @classmethod
     def load(cls, path=None):
@@ -177,6 +182,18 @@ class Config:
                                    fallback=c.powerdns_server_id)
         c.powerdns_timeout = typed('powerdns', 'timeout', c.powerdns_timeout,
                                    minimum=1)
+        c.voicemail_first_mailbox = typed('voicemail', 'first_mailbox',
+                                          c.voicemail_first_mailbox,
+                                          minimum=0)
+        c.voicemail_listen = get('voicemail', 'listen', fallback='')
+        c.voicemail_port = typed('voicemail', 'listen_port',
+                                 c.voicemail_port, minimum=0)
+        c.node_id = get('network', 'node_id', fallback='')
+        c.node_address = get('network', 'address', fallback='')
+        if c.voicemail_port and c.voicemail_port == c.port and \
+                (c.voicemail_listen or c.listen) == c.listen:
+            raise SystemExit('configuration %s: [voicemail] listen_port must '
+                             'differ from [server] port' % where)
         if not c.admin_password:
             raise SystemExit('[admin] password must be set in %s' % where)
         return c

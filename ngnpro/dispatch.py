@@ -82,9 +82,10 @@ class Dispatcher:
             out = list(d.out_message._type_info.values())
             port.operations[d.name] = (d, out[0] if out else None)
 
-    def handle(self, data, client='-'):
+    def handle(self, data, client='-', namespaces=None):
         """Request body bytes (from address ``client``) -> Outcome; never
-        raises."""
+        raises. ``namespaces``: the only ports served at this address (None:
+        all)."""
         outcome = Outcome(500, b'')
         typed = True
         try:
@@ -92,7 +93,7 @@ class Dispatcher:
                                      self.config.max_array_length)
             typed = request.encoded
             outcome.operation = request.operation
-            port, op = self.resolve(request)
+            port, op = self.resolve(request, namespaces)
             outcome.port = port.name
             outcome.body = self._run(port, op, request, outcome, client)
             outcome.status = 200
@@ -107,9 +108,13 @@ class Dispatcher:
             outcome.body = encode.fault(exc, typed)
         return outcome
 
-    def resolve(self, request):
+    def resolve(self, request, namespaces=None):
         """-> (Port, (descriptor, return type)), or a not-implemented fault."""
         port = self.ports.get(request.namespace)
+        if port is not None and namespaces is not None and \
+                port.namespace not in namespaces:
+            raise NGNProError(NOT_IMPLEMENTED, '%s is not served at this '
+                              'address' % port.name)
         if port is None:
             raise NGNProError(NOT_IMPLEMENTED, 'Unknown method %s in '
                               'namespace %r' % (request.operation,

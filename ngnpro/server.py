@@ -19,6 +19,7 @@ from .store.db import Store
 from .wsgi import NgnProWsgi
 
 log = logging.getLogger('ngnpro')
+VOICEMAIL_NAMESPACE = 'urn:AGProjects:NGNPro:Voicemail'
 
 
 def default_wsdl_dir():
@@ -52,22 +53,29 @@ def setup_logging(config):
     root.setLevel(logging.INFO)
 
 
-def serve(config, config_path=None, listen_fd=None):
+def serve(config, config_path=None, listen_fd=None, voicemail_fd=None):
     """One process, or a supervisor of ``processes`` workers sharing one
     listening socket (the thread hop and the GIL cap one process at about
     one core; design notes)."""
     processes = config.processes or os.cpu_count() or 1
     if listen_fd is None and processes > 1:
         return _supervise(config, config_path, processes)
-    return _run_worker(config, listen_fd)
+    return _run_worker(config, listen_fd, voicemail_fd)
 
 
-def _listening_socket(config):
-    family = socket.AF_INET6 if ':' in config.listen else socket.AF_INET
+def _voicemail_listen(config):
+    """The Voicemail port's own address, or None when not configured."""
+    if not config.voicemail_port:
+        return None
+    return config.voicemail_listen or config.listen, config.voicemail_port
+
+
+def _listening_socket(address, port, backlog):
+    family = socket.AF_INET6 if ':' in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((config.listen, config.port))
-    sock.listen(config.backlog)
+    sock.bind((address, port))
+    sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
 
@@ -76,14 +84,18 @@ def _supervise(config, config_path, processes):
     """Bind once, start the workers on the inherited socket, forward
     SIGTERM/SIGINT to them and restart one that dies unexpectedly."""
     setup_logging(config)
-    sock = _listening_socket(config)
-    fd = sock.fileno()
+    socks = [_listening_socket(config.listen, config.port, config.backlog)]
     command = [sys.executable, '-m', 'ngnpro.cli'] + \
         (['-c', config_path] if config_path else []) + \
-        ['serve', '--listen-fd', str(fd)]
+        ['serve', '--listen-fd', str(socks[0].fileno())]
+    vm = _voicemail_listen(config)
+    if vm:
+        socks.append(_listening_socket(*vm, config.backlog))
+        command += ['--voicemail-fd', str(socks[1].fileno())]
+    fds = tuple(s.fileno() for s in socks)
 
     def spawn():
-        return subprocess.Popen(command, pass_fds=(fd,))
+        return subprocess.Popen(command, pass_fds=fds)
 
     workers = [spawn() for _ in range(processes)]
     stopping = []
@@ -97,7 +109,7 @@ def _supervise(config, config_path, processes):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info('NGNPro supervisor: %d workers on %s:%d', processes,
-             config.listen, sock.getsockname()[1])
+             config.listen, socks[0].getsockname()[1])
     while True:
         for i, w in enumerate(workers):
             code = w.poll()
@@ -108,7 +120,8 @@ def _supervise(config, config_path, processes):
         if stopping and all(w.poll() is not None for w in workers):
             break
         time.sleep(0.2)
-    sock.close()
+    for sock in socks:
+        sock.close()
     return max(w.returncode for w in workers)
 
 
@@ -167,46 +180,59 @@ def _warn_if_database_down(store):
                     str(exc).splitlines()[0])
 
 
-def _run_worker(config, listen_fd=None):
-    from twisted.internet import defer, reactor, task
-
+def _factory(config, resource):
     from .http import GuardedSite
+    try:
+        site = GuardedSite(resource, config, parsePOSTFormSubmission=False)
+    except TypeError:  # Twisted older than 23 has no such switch
+        site = GuardedSite(resource, config)
+    site.noisy = False
+    if not config.tls_certificate:
+        return site
+    from twisted.internet import ssl
+    from twisted.protocols.tls import TLSMemoryBIOFactory
+    context = ssl.DefaultOpenSSLContextFactory(config.tls_private_key,
+                                               config.tls_certificate)
+    return TLSMemoryBIOFactory(context, False, site)
+
+
+def _listen(reactor, factory, address, port, fd, backlog):
+    if fd is None:
+        return reactor.listenTCP(port, factory, backlog=backlog,
+                                 interface=address)
+    family = socket.AF_INET6 if ':' in address else socket.AF_INET
+    # Workers race for each connection: a blocking accept() in the one
+    # that loses would freeze its reactor.
+    os.set_blocking(fd, False)
+    return reactor.adoptStreamPort(fd, family, factory)
+
+
+def _run_worker(config, listen_fd=None, voicemail_fd=None):
+    from twisted.internet import defer, reactor, task
 
     setup_logging(config)
     app, store = build_app(config)
     pool = reactor.getThreadPool()
     pool.adjustPoolsize(minthreads=1, maxthreads=config.threads)
     draining = _Draining(pool)
-    resource = draining.resource(reactor, app)
-    try:
-        site = GuardedSite(resource, config, parsePOSTFormSubmission=False)
-    except TypeError:  # Twisted older than 23 has no such switch
-        site = GuardedSite(resource, config)
-    site.noisy = False
-    factory = site
-    if config.tls_certificate:
-        from twisted.internet import ssl
-        from twisted.protocols.tls import TLSMemoryBIOFactory
-        context = ssl.DefaultOpenSSLContextFactory(config.tls_private_key,
-                                                   config.tls_certificate)
-        factory = TLSMemoryBIOFactory(context, False, site)
-    if listen_fd is None:
-        listener = reactor.listenTCP(config.port, factory,
-                                     backlog=config.backlog,
-                                     interface=config.listen)
-    else:
-        family = socket.AF_INET6 if ':' in config.listen else socket.AF_INET
-        # Workers race for each connection: a blocking accept() in the one
-        # that loses would freeze its reactor.
-        os.set_blocking(listen_fd, False)
-        listener = reactor.adoptStreamPort(listen_fd, family, factory)
+    listeners = [_listen(reactor, _factory(config, draining.resource(
+        reactor, app)), config.listen, config.port, listen_fd,
+        config.backlog)]
+    vm = _voicemail_listen(config)
+    if vm:
+        # Deployments give voicemail a host of its own (spec §1.3): there,
+        # only the Voicemail port answers.
+        vm_app = app.only([VOICEMAIL_NAMESPACE])
+        listeners.append(_listen(reactor, _factory(config, draining.resource(
+            reactor, vm_app)), vm[0], vm[1], voicemail_fd, config.backlog))
 
     @defer.inlineCallbacks
     def drain():
         # Stop accepting, then let running calls finish before the thread
         # pool is joined: stopping with calls in flight can deadlock
         # (pool threads wait for the reactor, the reactor for the pool).
-        yield listener.stopListening()
+        for listener in listeners:
+            yield listener.stopListening()
         for _ in range(300):
             if draining.queued == 0:
                 break
@@ -219,7 +245,10 @@ def _run_worker(config, listen_fd=None):
     _warn_if_database_down(store)
     scheme = 'https' if config.tls_certificate else 'http'
     log.info('NGNPro server listening on %s://%s:%d/ngnpro/ (database %s)',
-             scheme, config.listen, listener.getHost().port,
+             scheme, config.listen, listeners[0].getHost().port,
              store.engine.url.render_as_string(hide_password=True))
+    if vm:
+        log.info('Voicemail port listening on %s://%s:%d/', scheme, vm[0],
+                 listeners[1].getHost().port)
     reactor.run()
     return 0

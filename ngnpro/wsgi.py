@@ -4,6 +4,7 @@ What the legacy client needs from HTTP (spec §1.2): faults with status 500
 (never 4xx: it would lose the fault detail), ``text/xml; charset=utf-8``, a
 Content-Length and no chunked encoding.
 """
+import copy
 import logging
 import os
 import time
@@ -28,6 +29,7 @@ class NgnProWsgi:
     def __init__(self, config, dispatcher, wsdl_dir):
         self.config = config
         self.dispatcher = dispatcher
+        self.namespaces = None        # ports served here; None = all
         # Read once at start-up: GET never touches the file system, and only
         # the files found here can ever be served.
         self.wsdl_files = {}
@@ -36,6 +38,13 @@ class NgnProWsgi:
                 if name.endswith(('.wsdl', '.xsd')):
                     with open(os.path.join(wsdl_dir, name), 'rb') as f:
                         self.wsdl_files[name] = f.read()
+
+    def only(self, namespaces):
+        """The same application serving only the ports of ``namespaces``
+        (a listening port of their own, such as the Voicemail port's)."""
+        app = copy.copy(self)
+        app.namespaces = frozenset(namespaces)
+        return app
 
     def __call__(self, environ, start_response):
         if environ['REQUEST_METHOD'] == 'GET':
@@ -55,7 +64,8 @@ class NgnProWsgi:
             return self._reply(start_response, '500 Internal Server Error',
                                body, XML)
         outcome = self.dispatcher.handle(data,
-                                         environ.get('REMOTE_ADDR', '-'))
+                                         environ.get('REMOTE_ADDR', '-'),
+                                         self.namespaces)
         self._log(environ, outcome.port, outcome.operation, outcome.principal,
                   outcome.errorcode, started)
         status = '200 OK' if outcome.status == 200 else \

@@ -9,7 +9,10 @@ from .customer import CustomerPort
 from .dns import DnsPort
 from .enum import EnumPort
 from .presence import PresencePort
+from .network import NetworkPort
+from .rating import RatingPort
 from .sip import SipPort
+from .voicemail import VoicemailPort
 
 
 def all_ports():
@@ -18,9 +21,10 @@ def all_ports():
         Port('CustomerPort', 'urn:AGProjects:NGNPro:Customer', CustomerPort),
         Port('DnsPort', 'urn:AGProjects:NGNPro:Dns', DnsPort),
         Port('EnumPort', 'urn:AGProjects:NGNPro:Enum', EnumPort),
-        Port('VoicemailPort', 'urn:AGProjects:NGNPro:Voicemail'),
-        Port('RatingPort', 'urn:AGProjects:NGNPro:Rating'),
-        Port('NetworkPort', 'urn:AGProjects:NGNPro:Network'),
+        Port('VoicemailPort', 'urn:AGProjects:NGNPro:Voicemail',
+             VoicemailPort),
+        Port('RatingPort', 'urn:AGProjects:NGNPro:Rating', RatingPort),
+        Port('NetworkPort', 'urn:AGProjects:NGNPro:Network', NetworkPort),
         Port('PresencePort', 'urn:AGProjects:SoapSIMPLEProxy:Presence',
              PresencePort, needs_auth=False),
     ]

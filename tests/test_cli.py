@@ -30,6 +30,11 @@ def ngnpro(tmp_path, config, *args, timeout=30):
     ('[admin]\nusername = admin\n', '[admin] password must be set'),
     ('[admin]\npassword = x\n[database]\nurl = nonsense://x\n',
      "database nonsense://x: Can't load plugin"),
+    ('[admin]\npassword = x\n[server]\nport = 9200\n[voicemail]\n'
+     'listen_port = 9200\n',
+     '[voicemail] listen_port must differ from [server] port'),
+    ('[admin]\npassword = x\n[voicemail]\nfirst_mailbox = -1\n',
+     '[voicemail] first_mailbox must be at least 0'),
 ])
 def test_configuration_mistakes_are_one_clear_line(tmp_path, config, message):
     done = ngnpro(tmp_path, config, 'db', 'init')

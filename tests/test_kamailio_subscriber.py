@@ -98,7 +98,7 @@ def test_not_online_voice_mailbox_and_busy_targets(stack):
     alice = 'sip:alice@' + dom
     with store.engine.begin() as conn:
         conn.execute(store.schema.voicemail_accounts.insert().values(
-            username='alice', domain=dom, mailbox='8001234',
+            username='alice', domain=dom, mailbox='8001234', context='default',
             change_date=datetime.datetime.now()))
     soap(srv, 'setCallDiversions', ('sipId', sip_id('alice', dom)),
          ('diversions', {'FNOL': '<voice-mailbox>',

@@ -44,6 +44,7 @@ def add_mailbox(dispatcher, mailbox='8005551', user='alice'):
     with dispatcher.store.engine.begin() as conn:
         conn.execute(dispatcher.store.schema.voicemail_accounts.insert()
                      .values(username=user, domain=DOMAIN, mailbox=mailbox,
+                             context='default',
                              change_date=now()))
 
 

@@ -285,8 +285,9 @@ def test_generation_is_deterministic_and_binding_independent(tmp_path):
         d.store.dispose()
 
 
-def test_with_location():
-    data = load('ngnpro.wsdl')
+@pytest.mark.parametrize('name', ['ngnpro.wsdl', 'SipPort.wsdl'])
+def test_with_location(name):
+    data = load(name)
     out = wsdl.with_location(data, 'https://h.example:9443/ngnpro/?a=1&b=2')
     assert PLACEHOLDER.encode() not in out
     root = etree.fromstring(out)
@@ -294,8 +295,10 @@ def test_with_location():
     assert locations == {'https://h.example:9443/ngnpro/?a=1&b=2'}
     imports = {el.get('schemaLocation') for el in root.iter(x('import'))
                if el.get('namespace') == SOAPENC}
-    assert imports == {'https://h.example:9443/ngnpro/?a=1&b=2'
-                       'soap-encoding.xsd'}
+    # The combined WSDL (PEAR's) imports by namespace only.
+    assert imports == ({None} if name == 'ngnpro.wsdl' else
+                       {'https://h.example:9443/ngnpro/?a=1&b=2'
+                        'soap-encoding.xsd'})
 
 
 # -- 2. agreement with the models -------------------------------------------
@@ -362,11 +365,14 @@ def test_rpc_wsdl_agrees_with_models(name):
     if any(p.needs_auth for p in ports):
         assert sequence_members(doc.types['{%s}AuthHeader' % TYPES_NS]) == \
             AUTH_FIELDS
-    # The SOAP-encoding schema comes from our server, not the network.
+    # The SOAP-encoding schema comes from our server, not the network; the
+    # combined WSDL, PEAR's, names no location at all (PEAR would fetch it
+    # with an HTTP client that fails under PHP 8).
     imports = [i for schema in doc.schemas for i in schema.findall(x('import'))
                if i.get('namespace') == SOAPENC]
-    assert imports and all(i.get('schemaLocation') ==
-                           PLACEHOLDER + 'soap-encoding.xsd' for i in imports)
+    want = None if name == 'ngnpro.wsdl' else \
+        PLACEHOLDER + 'soap-encoding.xsd'
+    assert imports and all(i.get('schemaLocation') == want for i in imports)
     check_references_resolve(doc, encoding_names())
 
 
@@ -470,9 +476,12 @@ def offline_zeep_transport(dispatcher=None):
     return Offline()
 
 
-ZEEP_FILES = ['ngnpro.wsdl'] + [
-    '%s.%s' % (p.name, kind) for p in built_ports()
-    for kind in ('wsdl', 'literal.wsdl')]
+# Not the combined WSDL: it imports SOAP-encoding by namespace only (for
+# PEAR), and zeep then fetches that schema from the network. zeep users take
+# the per-port documents, which they need anyway (spec: one addAccount per
+# port).
+ZEEP_FILES = ['%s.%s' % (p.name, kind) for p in built_ports()
+              for kind in ('wsdl', 'literal.wsdl')]
 
 
 @pytest.mark.parametrize('name', ZEEP_FILES)
@@ -494,11 +503,12 @@ def test_zeep_loads_offline(name):
             for op in methods(port):
                 client.get_element('{%s}%s' % (port.namespace, op))
     # prefix-style lookup, as in client.get_type('ns0:CustomerAccount')
-    some = etree.QName(sorted(k for p in ports
-                              for k in referenced_models(p))[0])
-    prefix = [p for p, ns in client.namespaces.items()
-              if ns == some.namespace][0]
-    client.get_type('%s:%s' % (prefix, some.localname))
+    models = sorted(k for p in ports for k in referenced_models(p))
+    if models:          # NetworkPort has none: strings in, strings out
+        some = etree.QName(models[0])
+        prefix = [p for p, ns in client.namespaces.items()
+                  if ns == some.namespace][0]
+        client.get_type('%s:%s' % (prefix, some.localname))
 
 
 def customer_port():

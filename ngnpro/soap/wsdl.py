@@ -234,9 +234,11 @@ def _member_element(parent, name, cls, names):
                      nillable='true' if cls.Attributes.nillable else 'false')
 
 
-def _type_schemas(parent, types, names, encoded, form):
+def _type_schemas(parent, types, names, encoded, form,
+                  encoding_location=True):
     """One xsd:schema per type namespace, each importing the namespaces it
-    references; complex types sorted by name."""
+    references; complex types sorted by name. ``encoding_location``: the
+    SOAP-encoding import names our local copy (else the namespace only)."""
     by_ns = {}
     for (ns, name), cls in types.items():
         by_ns.setdefault(ns, []).append((name, cls))
@@ -254,7 +256,7 @@ def _type_schemas(parent, types, names, encoded, form):
             refs.update(_qname(c)[0] for c in children)
         for other in sorted(refs - {ns, XSD_NS}):
             imp = etree.SubElement(schema, _x('import'), namespace=other)
-            if other == SOAPENC_NS:
+            if other == SOAPENC_NS and encoding_location:
                 imp.set('schemaLocation', PLACEHOLDER + ENCODING_XSD)
         for name, cls in sorted(by_ns[ns], key=lambda t: t[0]):
             ct = etree.SubElement(schema, _x('complexType'), name=name)
@@ -317,8 +319,13 @@ def _serialize(root):
 
 # -- rpc/encoded ------------------------------------------------------------
 
-def rpc_wsdl(ports, location=PLACEHOLDER):
-    """The legacy rpc/encoded WSDL for the bound ports among ``ports``."""
+def rpc_wsdl(ports, location=PLACEHOLDER, encoding_location=True):
+    """The legacy rpc/encoded WSDL for the bound ports among ``ports``.
+
+    ``encoding_location`` false: the SOAP-encoding schema is imported by
+    namespace only. PEAR SOAP's WSDL reader fetches every import that has a
+    location through its own HTTP client, which fails under PHP 8; PEAR and
+    PHP ext/soap know that namespace without a schema."""
     bound = bound_ports(ports)
     auth = any(p.needs_auth for p, _ in bound)
     classes = [c for _, ops in bound for c in _signature_classes(ops)]
@@ -332,7 +339,8 @@ def rpc_wsdl(ports, location=PLACEHOLDER):
     root = _definitions(TNS, nsmap)
 
     _type_schemas(etree.SubElement(root, _w('types')), types, names,
-                  encoded=True, form='unqualified')
+                  encoded=True, form='unqualified',
+                  encoding_location=encoding_location)
 
     if auth:
         m = etree.SubElement(root, _w('message'), name=AUTH_MESSAGE)
@@ -547,7 +555,11 @@ def generate_all(ports):
     """{file name: bytes} of every generated document, with the placeholder
     location."""
     bound = bound_ports(ports)
-    files = {COMBINED: rpc_wsdl([p for p, _ in bound]),
+    # The combined document is PEAR's (generateAllProxies): no import with a
+    # location. The per-port ones keep our local SOAP-encoding schema, which
+    # zeep needs to stay off the network.
+    files = {COMBINED: rpc_wsdl([p for p, _ in bound],
+                                encoding_location=False),
              ENCODING_XSD: soap_encoding_xsd()}
     for port, _ in bound:
         files['%s.wsdl' % port.name] = rpc_wsdl([port])

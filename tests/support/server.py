@@ -26,14 +26,16 @@ url = {url}
 {db_extra}
 [kamailio]
 rpc_socket = {rpc_socket}
+{extra}
 """
 
 
 class Server:
     def __init__(self, workdir, db_url, port=None, rpc_socket='', tls=None,
                  processes=1, command=None, env=None, server_extra='',
-                 db_extra=''):
-        # command/env: run another build of the server (an unpacked .deb).
+                 db_extra='', extra=''):
+        # command/env: run another build of the server (an unpacked .deb);
+        # db_extra: more [database] settings; extra: more sections.
         self.command = command or [sys.executable, '-m', 'ngnpro.cli']
         self.env = env
         self.cwd = workdir if command else None
@@ -48,7 +50,7 @@ class Server:
                                   port=self.port, log=self.log, url=db_url,
                                   rpc_socket=rpc_socket, processes=processes,
                                   server_extra=server_extra,
-                                  db_extra=db_extra,
+                                  db_extra=db_extra, extra=extra,
                                   tls=('tls_certificate = %s\ntls_private_key = %s'
                                        % tls) if tls else ''))
         self.proc = None

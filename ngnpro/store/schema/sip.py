@@ -42,7 +42,9 @@ def define(s):
         Column('create_date', DateTime, nullable=False),
         Column('change_date', DateTime, nullable=False, index=True),
         UniqueConstraint('username', 'domain',
-                         name='ngnpro_sip_account_idx'))
+                         name='ngnpro_sip_account_idx'),
+        # Per-domain counts (Network.getStatistics) scan this, not the rows.
+        Index('ngnpro_sip_account_domain_idx', 'domain'))
     s.sip_account_properties = Table(
         'ngnpro_sip_account_properties', m, ident(),
         Column('account_id', Integer, nullable=False, index=True),
@@ -65,6 +67,7 @@ def define(s):
         Column('reseller', Integer, nullable=False, default=0, index=True),
         Column('change_date', DateTime, nullable=False),
         UniqueConstraint('username', 'domain', name='ngnpro_sip_alias_idx'),
+        Index('ngnpro_sip_alias_domain_idx', 'domain'),
         Index('ngnpro_sip_alias_target_idx', 'target_username',
               'target_domain'))
     s.trusted_peers = Table(
