@@ -98,13 +98,15 @@ def test_legacy_actor_header_and_impersonation(server):
     assert status == 500 and errorcode(payload) == 100
 
 
-def test_stray_call_and_unbuilt_port(server):
+def test_stray_call_and_unknown_namespace(server):
     status, _, payload = raw_post(server,
                                   fixture('Customer.updateCustomer.stray.xml'))
     assert status == 500 and errorcode(payload) == 104
-    status, _, payload = raw_post(server, fixture('Network.getStatus.xml'))
+    unknown = fixture('Network.getStatus.xml').replace(
+        b'urn:AGProjects:NGNPro:Network', b'urn:AGProjects:NGNPro:Fax')
+    status, _, payload = raw_post(server, unknown)
     assert status == 500 and errorcode(payload) == 104
-    assert b'NetworkPort is not implemented' in payload
+    assert b'Unknown method getStatus' in payload
 
 
 def test_bad_xml_and_limits(server):

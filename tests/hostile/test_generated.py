@@ -73,8 +73,13 @@ def test_bad_value_is_refused(live, field):
     def case(bad):
         value, declared = bad
         before = live.snapshot()
-        status, body = live.post(request(field, value, declared))
+        data = request(field, value, declared)
+        # A field allowed to be longer than a request may be is refused by
+        # the HTTP layer (106) before the codec sees it.
+        code = 103 if len(data) <= Config.max_request_size else 106
+        status, body = live.post(data)
         assert status == 500, body
-        assert b'<errorcode xsi:type="xsd:int">103</errorcode>' in body, body
+        assert b'<errorcode xsi:type="xsd:int">%d</errorcode>' % code \
+            in body, body
         assert live.snapshot() == before
     case()
