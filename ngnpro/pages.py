@@ -24,7 +24,12 @@ def version():
 
 def default_api_dir():
     here = os.path.dirname(os.path.abspath(__file__))
+    # <prefix>/lib/python3*/{site,dist}-packages/ngnpro: the prefix the
+    # package was installed (or a .deb unpacked) in.
+    prefix = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.dirname(here))))
     for candidate in (os.path.join(os.path.dirname(here), 'docs', 'api'),
+                      os.path.join(prefix, 'share', 'ngnpro', 'api'),
                       os.path.join(sys.prefix, 'share', 'ngnpro', 'api'),
                       '/usr/share/ngnpro/api'):
         if os.path.isdir(candidate):
