@@ -1,0 +1,116 @@
+"""The pages a person or a load balancer opens on the running server:
+GET /ngnpro/ (the HTML index), /ngnpro/health (JSON, 200/503) and the API
+reference, each with its access-log line. The health answer turns 503 when
+the database is cut off (MariaDB behind a TCP forwarder the test cuts) and
+200 again once it is back, without restarting the server."""
+import json
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from ngnpro.pages import version
+from tests.support.server import Server
+from tests.support.tcpproxy import TcpProxy
+
+
+def get(url, timeout=10):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.headers.get('Content-Type'), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get('Content-Type'), err.read()
+
+
+def health(srv):
+    status, ctype, body = get(srv.url + 'health')
+    assert ctype == 'application/json', (status, body)
+    return status, json.loads(body)
+
+
+def wait_health(srv, want, seconds=15):
+    """Health answers are shared for a second: poll until ``want``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status, body = health(srv)
+        if status == want or time.monotonic() > deadline:
+            return status, body
+        time.sleep(0.3)
+
+
+def test_index_health_and_reference(server):
+    status, ctype, body = get(server.url)
+    assert status == 200 and ctype.startswith('text/html'), body
+    page = body.decode()
+    assert 'NGNPro provisioning server %s' % version() in page
+    for port in ('SipPort', 'CustomerPort', 'DnsPort', 'NetworkPort'):
+        assert '<a href="/ngnpro/wsdl/%s">' % port in page
+        assert '<a href="/ngnpro/api/%s.md">' % port in page
+    # The links of the index answer.
+    status, ctype, wsdl = get(server.url + 'wsdl/SipPort')
+    assert status == 200 and b'urn:AGProjects:NGNPro:Sip' in wsdl, wsdl[:300]
+    status, ctype, md = get(server.url + 'api/SipPort.md')
+    assert status == 200 and b'addAccount' in md
+    status, _, readme = get(server.url + 'api/')
+    assert status == 200 and b'SipPort' in readme
+    assert get(server.url + 'nothing-here')[0] == 404
+
+    status, body = health(server)
+    assert status == 200, body
+    assert body['status'] == 'ok' and body['version'] == version()
+    assert body['database']['ok'] is True and body['database']['ms'] >= 0
+    assert body['schema']['status'] in ('current', 'unknown')
+    assert body['reloads']['pending'] == []
+
+    # Every GET has its access-log line, with its status.
+    time.sleep(0.3)
+    log = open(server.log).read()
+    for line in ('GET /ngnpro/ 200', 'GET /ngnpro/health 200',
+                 'GET /ngnpro/wsdl/SipPort 200',
+                 'GET /ngnpro/api/SipPort.md 200',
+                 'GET /ngnpro/nothing-here 404'):
+        assert line in log, (line, log[-2000:])
+
+
+@pytest.fixture
+def proxied_server(mariadb, tmp_path):
+    """The server on MariaDB through a forwarder the test can cut."""
+    url = mariadb.create_database('health_%d' % id(tmp_path))
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname, parts.port).start()
+    netloc = parts.netloc.rsplit(':', 1)[0] + ':%d' % proxy.port
+    srv = Server(tmp_path, urlunsplit(parts._replace(netloc=netloc))).start()
+    yield srv, proxy
+    if proxy.listener is None:
+        proxy.start()
+    srv.stop()
+    proxy.stop()
+
+
+def test_health_follows_the_database(proxied_server):
+    srv, proxy = proxied_server
+    status, body = health(srv)
+    assert status == 200 and body['database']['ok'] is True, body
+
+    proxy.stop()
+    started = time.monotonic()
+    status, body = wait_health(srv, 503)
+    assert status == 503, body
+    # A load balancer learns it within a few seconds, not a TCP timeout.
+    assert time.monotonic() - started < 8
+    assert body['status'] == 'unavailable'
+    assert body['database']['ok'] is False and body['database']['error']
+    assert body['schema']['status'] == 'unknown'
+
+    proxy.start()
+    status, body = wait_health(srv, 200)
+    assert status == 200 and body['database']['ok'] is True, body
+    # And the calls work again on the same server.
+    from tests.soapcall import admin, envelope
+    code, _, answer = srv.post(envelope('Network', 'getStatus', [], admin()))
+    assert code == 200 and b'provisioning_server' in answer, answer
+    time.sleep(0.3)
+    log = open(srv.log).read()
+    assert 'GET /ngnpro/health 503' in log and 'GET /ngnpro/health 200' in log
