@@ -21,8 +21,8 @@ def main(argv=None):
                     'compare the credit usage counters with the records')
     db.add_argument('--repair', action='store_true',
                     help='with check: recompute the counters that drifted')
-    from .commands import journal
-    commands = {'journal': journal}
+    from .commands import journal, reloads
+    commands = {'journal': journal, 'reloads': reloads}
     for module in commands.values():
         module.add_parser(sub)
     route = sub.add_parser('route', help='where the PSTN routing sends a '

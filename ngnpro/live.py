@@ -409,6 +409,9 @@ class Effects:
                             action=job.action, argument=job.argument,
                             created=now, next_try=now + self._backoff(0),
                             attempts=0, generation=1, last_error=error))
+                    log.warning('reload pending: %s (retried until sent; '
+                                '`ngnpro reloads` lists them)',
+                                _what(job, self.config))
                     break
                 except IntegrityError:
                     continue     # another process inserted it: update it
@@ -433,14 +436,20 @@ class Effects:
         newer failure) is done."""
         digest = _digest(job)
         with self._lock:
-            self.memory.pop(digest, None)
+            kept = self.memory.pop(digest, None)
+        if kept is not None:
+            log.warning('pending reload sent: %s', _what(job, self.config))
         if generation is None or self.store is None:
             return
         t = self.table
         try:
             with self.store.engine.begin() as conn:
-                conn.execute(delete(t).where(t.c.digest == digest)
-                             .where(t.c.generation == generation))
+                n = conn.execute(delete(t).where(t.c.digest == digest)
+                                 .where(t.c.generation == generation)
+                                 ).rowcount
+            if n:
+                log.warning('pending reload sent: %s',
+                            _what(job, self.config))
         except SQLAlchemyError as exc:
             log.warning('could not clear a sent reload: %s',
                         str(exc).splitlines()[0])
@@ -541,6 +550,11 @@ class Effects:
                           'database could not take them)', len(self.memory))
 
 
+def _what(job, config):
+    argument = '' if job.argument in ('', '[]') else ' ' + job.argument
+    return '%s %s%s' % (label(job, config), job.action, argument)
+
+
 def _now():
     return int(time.time() * 1000)
 
@@ -563,8 +577,17 @@ def install(config, store):
     """Start sending the pending effects of ``store``'s database; calls'
     failed effects are kept there from now on."""
     global _engine
-    _engine = Effects(config, store).start()
-    return _engine
+    _engine = Effects(config, store)
+    try:
+        with store.engine.connect() as conn:
+            left = pending(conn, store.schema, config)
+        if left:
+            log.warning('%d reloads pending from before: %s', len(left),
+                        '; '.join('%s %s' % (e['target'], e['method'])
+                                  for e in left[:10]))
+    except SQLAlchemyError:
+        pass             # the database is away: the retry loop says so
+    return _engine.start()
 
 
 def uninstall():
