@@ -32,6 +32,7 @@ deps:
 test: test-current test-debian12
 
 test-current: deps venv
+	@echo '==> make test, run 1 of 2: project venv $(VENV) (current libraries)'
 	$(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
 
 $(DEB_VENV)/.installed: setup.cfg .ci/debian12-constraints.txt
@@ -41,6 +42,7 @@ $(DEB_VENV)/.installed: setup.cfg .ci/debian12-constraints.txt
 	touch $@
 
 test-debian12: deps $(DEB_VENV)/.installed
+	@echo '==> make test, run 2 of 2: Debian 12 venv $(DEB_VENV) (the library versions Debian 12 ships)'
 	$(DEB_VENV)/bin/python -m pytest -q -ra -p no:cacheprovider $(PYTEST_ARGS)
 
 # Regenerate wsdl/ from the port models (a test fails when it is stale).
