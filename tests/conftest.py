@@ -9,6 +9,11 @@ import pytest
 from tests.helpers import make_dispatcher
 
 _counter = itertools.count()
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slow: runs under CI=true or '
+                            'NGNPRO_TEST_SLOW=1 only (downloads systems)')
 VOICEMAIL_SERVER = 'vm.example.net'
 
 
