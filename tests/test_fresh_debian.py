@@ -1,7 +1,7 @@
 """The README's first command, verbatim, on a fresh Debian 12 as root (no
-sudo there): a minimal Debian 12 chroot made by debootstrap, the clone
-copied in, the command run in it, and the server it starts answers its
-health page and a SOAP call.
+sudo there) and as a user who may sudo: a minimal Debian 12 chroot made by
+debootstrap, the clone copied in, the command run in it, and the server it
+starts answers its health page and a SOAP call.
 
 Slow (Debian packages and PyPI are downloaded): it runs under CI=true or
 NGNPRO_TEST_SLOW=1. The debootstrapped system is kept as a tarball in
@@ -93,14 +93,10 @@ def _copy_clone(dest):
                             '--exclude-standard'], cwd=REPO, check=True,
                            capture_output=True).stdout
     os.makedirs(dest)
-    tar = subprocess.Popen(['tar', '-C', REPO, '--null', '-T', '-', '-cf',
-                            '-'], stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE)
-    subprocess.run(['tar', '-C', dest, '-xf', '-'], stdin=tar.stdout,
+    pack = subprocess.run(['tar', '-C', REPO, '--null', '-T', '-', '-cf',
+                           '-'], input=files, capture_output=True, check=True)
+    subprocess.run(['tar', '-C', dest, '-xf', '-'], input=pack.stdout,
                    check=True)
-    tar.stdin.write(files)
-    tar.stdin.close()
-    assert tar.wait() == 0
 
 
 def _get(url):
@@ -132,32 +128,61 @@ def chroot(tmp_path):
     assert not os.path.ismount(proc)
 
 
-def test_readme_first_command_on_fresh_debian12_as_root(chroot, tmp_path):
+USER = 'newcomer'
+
+
+def _as_user_with_sudo(root):
+    """A user who may sudo (the state of a fresh install whose installer
+    was given a user password and no root one)."""
+    for step in (['apt-get', 'update', '-qq'],
+                 ['apt-get', 'install', '-y', '-qq', 'sudo'],
+                 ['useradd', '-m', '-s', '/bin/sh', USER]):
+        subprocess.run(['chroot', root] + step, check=True,
+                       capture_output=True, timeout=600,
+                       env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin',
+                            'DEBIAN_FRONTEND': 'noninteractive'})
+    with open(root + '/etc/sudoers.d/' + USER, 'w') as f:
+        f.write('%s ALL=(ALL) NOPASSWD: ALL\n' % USER)
+    os.chmod(root + '/etc/sudoers.d/' + USER, 0o440)
+    pwd = open(root + '/etc/passwd').read()
+    uid = re.search(r'(?m)^%s:x:(\d+):(\d+):' % USER, pwd).groups()
+    return '/home/' + USER, ['--userspec=%s:%s' % uid]
+
+
+@pytest.mark.parametrize('who', ['root', 'user-with-sudo'])
+def test_readme_first_command_on_fresh_debian12(chroot, tmp_path, who):
     root = chroot
     assert not os.path.exists(os.path.join(root, 'usr/bin/sudo'))
     assert not os.path.exists(os.path.join(root, 'usr/bin/python3'))
-    clone = '/root/ngnpro'
+    home, userspec = '/root', []
+    if who != 'root':
+        home, userspec = _as_user_with_sudo(root)
+    clone = home + '/ngnpro'
     _copy_clone(root + clone)
     port = free_port()
     with open(root + clone + '/etc/config.ini') as f:
         config = f.read()
     config = re.sub(r'(?m)^port = 9200$', 'port = %d' % port, config)
     assert 'port = %d' % port in config
-    with open(root + '/root/test-config.ini', 'w') as f:
+    with open(root + home + '/test-config.ini', 'w') as f:
         f.write(config)
     env = {'PATH': '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:'
-           '/sbin:/bin', 'HOME': '/root', 'LANG': 'C.UTF-8',
+           '/sbin:/bin', 'HOME': home, 'LANG': 'C.UTF-8',
            'DEBIAN_FRONTEND': 'noninteractive',
-           'CONFIG': '/root/test-config.ini'}
+           'CONFIG': home + '/test-config.ini'}
     if os.path.exists(HOST_CA):
-        shutil.copy(HOST_CA, root + '/root/host-ca.crt')
-        env['PIP_CERT'] = '/root/host-ca.crt'
+        shutil.copy(HOST_CA, root + home + '/host-ca.crt')
+        env['PIP_CERT'] = home + '/host-ca.crt'
+    if userspec:
+        subprocess.run(['chroot', root, 'chown', '-R', USER + ':', home],
+                       check=True)
     command = readme_first_command()
     log_path = str(tmp_path / 'readme-command.log')
     log = open(log_path, 'wb')
     started = time.monotonic()
     run = subprocess.Popen(
-        ['chroot', root, '/bin/sh', '-c', 'cd %s && %s' % (clone, command)],
+        ['chroot'] + userspec + [root, '/bin/sh', '-c',
+                                 'cd %s && %s' % (clone, command)],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = 'http://127.0.0.1:%d/ngnpro/' % port
     try:

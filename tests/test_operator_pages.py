@@ -114,3 +114,23 @@ def test_health_follows_the_database(proxied_server):
     time.sleep(0.3)
     log = open(srv.log).read()
     assert 'GET /ngnpro/health 503' in log and 'GET /ngnpro/health 200' in log
+
+
+def test_taken_port_is_one_line_and_start_stop_are_logged(server):
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, '-m', 'ngnpro.cli', '-c',
+                          server.config, 'serve'], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 1, run
+    lines = (run.stdout + run.stderr).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        'ngnpro: cannot listen on 127.0.0.1:%d: ' % server.port), lines
+    assert 'Address already in use' in lines[0] and \
+        'Traceback' not in run.stderr
+    assert 'NGNPro %s server listening on http://127.0.0.1:%d/ngnpro/' % (
+        version(), server.port) in open(server.log).read()
+    server.stop()
+    log = open(server.log).read()
+    assert 'NGNPro server stopping: 0 calls in flight' in log
+    assert log.rstrip().endswith('NGNPro server stopped'), log[-500:]
