@@ -285,7 +285,8 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
         # Stop accepting, then let running calls finish before the thread
         # pool is joined: stopping with calls in flight can deadlock
         # (pool threads wait for the reactor, the reactor for the pool).
-        log.info('NGNPro server stopping: %d calls in flight',
+        log.info('NGNPro server stopping (%s): %d calls in flight',
+                 _signal_name(stopping[0]) if stopping else 'stop',
                  draining.queued)
         for listener in listeners:
             yield listener.stopListening()
@@ -303,6 +304,19 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
         store.dispose()
 
     reactor.addSystemEventTrigger('before', 'shutdown', drain)
+    # One stop for several signals: Ctrl-C on `make run` sends SIGINT to
+    # the group and make then sends SIGTERM, the supervisor too; Twisted's
+    # own handlers would stop twice (ReactorNotRunning traceback).
+    stopping = []
+
+    def stop_once(signum, _frame):
+        if not stopping:
+            stopping.append(signum)
+            reactor.callFromThread(reactor.stop)
+
+    # After Twisted installs its handlers (during startup).
+    reactor.callWhenRunning(lambda: [signal.signal(s, stop_once) for s in
+                                     (signal.SIGTERM, signal.SIGINT)])
     _warn_if_database_down(store)
     # Failed reloads of any process on the database, and ours from now on.
     live.install(config, store)

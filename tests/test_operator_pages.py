@@ -4,6 +4,7 @@ reference, each with its access-log line. The health answer turns 503 when
 the database is cut off (MariaDB behind a TCP forwarder the test cuts) and
 200 again once it is back, without restarting the server."""
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -130,7 +131,15 @@ def test_taken_port_is_one_line_and_start_stop_are_logged(server):
         'Traceback' not in run.stderr
     assert 'NGNPro %s server listening on http://127.0.0.1:%d/ngnpro/' % (
         version(), server.port) in open(server.log).read()
+    # Two signals, as Ctrl-C on `make run` gives (SIGINT to the group,
+    # then SIGTERM from make): one clean stop.
+    import signal
+    server.proc.send_signal(signal.SIGINT)
+    server.proc.send_signal(signal.SIGTERM)
     server.stop()
     log = open(server.log).read()
-    assert 'NGNPro server stopping: 0 calls in flight' in log
+    assert re.search(r'NGNPro server stopping \((SIGINT|SIGTERM)\): 0 calls '
+                     r'in flight', log), log[-500:]
+    assert log.count('NGNPro server stopping') == 1
+    assert 'Traceback' not in log + open(server.workdir + '/stderr.log').read()
     assert log.rstrip().endswith('NGNPro server stopped'), log[-500:]
