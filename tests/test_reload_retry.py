@@ -99,3 +99,39 @@ def _status(body):
     """The JSON string getStatus answers, out of its envelope."""
     from lxml import etree
     return etree.fromstring(body).find('.//return').text
+
+
+def test_a_server_that_starts_sends_what_was_left(sip_stack, unique_domain,
+                                                  tmp_path):
+    """Server B, the only one configured for its socket path (a link to
+    the running Kamailio's socket, missing at first), stops with a reload
+    pending; started again, it sends it and Kamailio serves the domain."""
+    from tests.support.server import Server
+    srv, kam = sip_stack
+    link = str(tmp_path / 'kamailio.sock')
+    os.makedirs(tmp_path / 'b')
+    b = Server(tmp_path / 'b', srv.db_url, rpc_socket=link).start(init=False)
+    try:
+        soap(b, 'Sip', 'addDomain', ('domain', {'domain': unique_domain}))
+        soap(b, 'Sip', 'addAccount', ('account', {
+            'id': {'username': 'dave', 'domain': unique_domain},
+            'password': 'Pa55-word'}))
+    finally:
+        b.stop()
+    code, out = reloads_cli(b)
+    assert code == 1 and 'kamailio:%s domain.reload' % link in out, out
+    os.symlink(kam.rpc_socket, link)
+    # Nobody else sends it: the session's server reloads another target.
+    time.sleep(3)
+    assert kam.register('dave', unique_domain, 'Pa55-word') == 404
+    b.start(init=False)
+    try:
+        assert until(lambda: kam.register('dave', unique_domain,
+                                          'Pa55-word') == 200, 30, step=1)
+        assert until(lambda: reloads_cli(b)[0] == 0, 10)
+        log = open(b.log).read()
+        assert '1 reloads pending from before: kamailio:%s domain.reload' \
+            % link in log, log[-2000:]
+        assert 'pending reload sent: kamailio:%s domain.reload' % link in log
+    finally:
+        b.stop()
