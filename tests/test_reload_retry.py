@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from tests.soapcall import admin, envelope
@@ -66,7 +67,8 @@ def test_domain_served_once_the_socket_is_back(sip_stack, unique_domain):
 
         def pending():
             return [p for p in health(srv)['reloads']['pending']
-                    if p['target'] == target and p['method'] == 'domain.reload']
+                    if (p['target'], p['method']) ==
+                    (target, 'domain.reload')]
         (entry,) = until(pending, 10)
         assert entry['error'] and entry['since']
         code, out = reloads_cli(srv)
