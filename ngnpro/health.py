@@ -43,7 +43,13 @@ class Health:
         if nodes is not None:           # Galera: the node failover picks
             extra['creator'] = nodes.connect
         elif not store.is_sqlite:
-            extra['connect_args'] = {'connect_timeout': int(TIMEOUT) + 1}
+            # Read and write bounded too: a path that drops packets would
+            # otherwise hang the probe (and health answers 503) for as long
+            # as TCP keeps the dead connection, after the path is back.
+            bound = int(TIMEOUT) + 1
+            extra['connect_args'] = {'connect_timeout': bound,
+                                     'read_timeout': bound,
+                                     'write_timeout': bound}
         self.engine = create_engine(store.engine.url, poolclass=NullPool,
                                     **extra)
         self._lock = threading.Lock()

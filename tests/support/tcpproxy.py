@@ -13,6 +13,8 @@ class TcpProxy:
         self.listener = None
         self.conns = []
         self.lock = threading.Lock()
+        # Accept, then never forward: a path that drops packets.
+        self.hanging = False
 
     def start(self):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -29,6 +31,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.hanging:
+                with self.lock:
+                    self.conns.append(client)
+                continue
             try:
                 upstream = socket.create_connection(self.target, 5)
             except OSError:
@@ -59,6 +65,10 @@ class TcpProxy:
     def stop(self):
         """Refuse new connections and cut the open ones."""
         if self.listener is not None:
+            try:        # wakes the accepting thread (close alone does not)
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         with self.lock:
