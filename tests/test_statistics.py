@@ -116,3 +116,72 @@ def test_statistics_match_the_access_log(stats_server):
     assert rows['SipPort:addDomain', '127.0.0.1'] == 2 * n + 2 * 3
     assert rows == {k: v for k, v in per_function.items()
                     if not k[0].endswith(':noSuchOperation')}
+
+
+def test_statistics_database_away_never_fails_a_call(mariadb, tmp_path):
+    """The statistics database (another one, as CDRTool's) behind a path
+    the test cuts: calls go on, the counts are kept and written once it
+    is back."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+    from tests.support.tcpproxy import TcpProxy
+    url = mariadb.create_database('stats_%d' % os.getpid())
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname, parts.port).start()
+    proxied = urlunsplit(parts._replace(
+        netloc=parts.netloc.rsplit(':', 1)[0] + ':%d' % proxy.port))
+    srv = Server(tmp_path, 'sqlite:///%s' % (tmp_path / 'ngnpro.sqlite'),
+                 extra='[statistics]\ninterval = 1\nurl = %s\n' % proxied)
+    srv.start()
+    srv.db_url = url          # where the test reads the rows
+    try:
+        run_calls(srv, 3, 'a')
+        expected, got = until_equal(srv)
+        assert got[0] == expected[0] == 13
+        proxy.stop()
+        started = time.monotonic()
+        run_calls(srv, 3, 'b')            # every call answered as usual
+        assert time.monotonic() - started < 10
+        time.sleep(2.5)                   # flushes fail meanwhile
+        assert tables(url)[0] == 13
+        assert 'statistics: cannot write to' in open(srv.log).read()
+        proxy.start()
+        (total, _, per_function), (rows_total, _, rows) = until_equal(srv)
+        assert total == rows_total == 26
+        assert rows == {k: v for k, v in per_function.items()
+                        if not k[0].endswith(':noSuchOperation')}
+        assert 'statistics: written to' in open(srv.log).read()
+    finally:
+        if proxy.listener is None:
+            proxy.start()
+        srv.stop()
+        proxy.stop()
+
+
+def test_statistics_of_several_workers_add_up(mariadb, tmp_path):
+    """Two worker processes add to the same rows (UPDATE, else INSERT; a
+    lost insert race updates): concurrent calls, one total."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+    url = mariadb.create_database('stats2_%d' % os.getpid())
+    srv = Server(tmp_path, url, processes=2,
+                 extra='[statistics]\ninterval = 1\n').start()
+    srv.db_url = url
+    try:
+        deadline = time.monotonic() + 30
+        while open(srv.log).read().count('server listening') < 2 and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(
+                lambda i: post(srv, 'Network', 'getStatus')[0], range(200)))
+        assert codes == [200] * 200
+        (total, _, per_function), (rows_total, _, rows) = until_equal(srv)
+        pids = set(re.findall(r'\[(\d+)\] 127\.0\.0\.1 NetworkPort',
+                              open(srv.log).read()))
+        assert len(pids) == 2, pids        # both workers served calls
+        assert total == rows_total == 200
+        assert rows == per_function == {
+            ('NetworkPort:getStatus', '127.0.0.1'): 200}
+    finally:
+        srv.stop()
