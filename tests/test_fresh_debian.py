@@ -229,3 +229,8 @@ def test_readme_first_command_on_fresh_debian12(chroot, tmp_path, who):
                 pass
             run.wait()
         log.close()
+    # SIGTERM to the group, as Ctrl-C on `make run` (make passes it on to
+    # the server too): one clean stop.
+    text = open(log_path, errors='replace').read()
+    assert 'NGNPro server stopped' in text and 'Traceback' not in text, \
+        text[-3000:]
