@@ -99,6 +99,18 @@ def _copy_clone(dest):
                    check=True)
 
 
+def _chroot_pids(root):
+    """The processes running in the chroot ``root``."""
+    out = []
+    for pid in os.listdir('/proc'):
+        try:
+            if pid.isdigit() and os.readlink('/proc/%s/root' % pid) == root:
+                out.append(int(pid))
+        except OSError:
+            pass
+    return out
+
+
 def _get(url):
     try:
         with urllib.request.urlopen(url, timeout=5) as resp:
@@ -228,6 +240,12 @@ def test_readme_first_command_on_fresh_debian12(chroot, tmp_path, who):
             except ProcessLookupError:
                 pass
             run.wait()
+        # make and the shell are gone; the server drains, then exits.
+        deadline = time.monotonic() + 20
+        while _chroot_pids(root) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for pid in _chroot_pids(root):
+            os.kill(pid, signal.SIGKILL)
         log.close()
     # SIGTERM to the group, as Ctrl-C on `make run` (make passes it on to
     # the server too): one clean stop.
