@@ -25,6 +25,7 @@ from sqlalchemy import (Column, DateTime, Float, Index, Integer, MetaData,
                         String, Table, UniqueConstraint, create_engine,
                         delete, event, insert, select, update)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger('ngnpro')
 
@@ -239,7 +240,10 @@ def _engine(url):
     if url.startswith('sqlite'):
         engine = create_engine(url, connect_args={'timeout': 30,
                                                   'check_same_thread': False},
-                               pool_size=1, max_overflow=0)
+                               # SQLAlchemy 1.4 (Debian 12) would pick
+                               # NullPool for a file, which takes no size.
+                               poolclass=QueuePool, pool_size=1,
+                               max_overflow=0)
 
         # BEGIN IMMEDIATE: the roll-over's read and its writes under one
         # lock, as FOR UPDATE gives on MariaDB.
