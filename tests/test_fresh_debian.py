@@ -138,6 +138,8 @@ def chroot(tmp_path):
     finally:
         subprocess.run(['umount', '-l', proc])
     assert not os.path.ismount(proc)
+    # About 500 MB each: not left for pytest's three kept runs.
+    shutil.rmtree(root, ignore_errors=True)
 
 
 USER = 'newcomer'
