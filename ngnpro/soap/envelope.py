@@ -35,6 +35,7 @@ _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True,
 PARSER = etree.XMLParser(**_PARSER_OPTIONS)
 _CHUNK = 65536
 _ARRAY_SIZE = re.compile(r'\[(\d+)\]\s*$')
+_DECLARED_SIZE = re.compile(rb'\[(\d{1,12})\]')
 
 
 @dataclass
@@ -88,7 +89,17 @@ def parse(data, max_elements=Config.max_elements,
 def _bounded_tree(data, max_elements, max_array_length):
     """Parse, counting elements and array items as they arrive: a small
     compressed body of a million empty elements stops at the limit instead
-    of being built and decoded in full."""
+    of being built and decoded in full. A body with fewer '<' than the
+    element limit, and fewer '<item' than the array limit, cannot be over
+    either: it takes lxml's one-call parse."""
+    if data.count(b'<') <= max_elements and \
+            data.count(b'<item') <= max_array_length and \
+            not any(int(n) > max_array_length
+                    for n in _DECLARED_SIZE.findall(data)):
+        try:
+            return etree.fromstring(data, PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise NGNProError(INVALID_REQUEST, 'Malformed XML: %s' % exc)
     parser = etree.XMLPullParser(events=('start',), **_PARSER_OPTIONS)
     elements = 0
     items = {}

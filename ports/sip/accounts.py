@@ -234,8 +234,6 @@ def get_accounts(call, query):
     return {'total': total, 'accounts': _account_wires(call, rows)}
 
 
-# -- groups ----------------------------------------------------------------
-
 
 OPERATIONS = [
     ('addAccount', add_account, [('account', SipAccount)], SipAccount),

@@ -97,8 +97,6 @@ def get_aliases(call, query):
     return {'total': total, 'aliases': [store.alias_wire(r) for r in rows]}
 
 
-# -- trusted peers ---------------------------------------------------------
-
 
 OPERATIONS = [
     ('addAlias', add_alias, [('alias', SipAlias)], None),

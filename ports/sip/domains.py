@@ -115,8 +115,6 @@ def get_domains(call, query):
     return {'total': total, 'domains': [_domain_wire(r) for r in rows]}
 
 
-# -- accounts --------------------------------------------------------------
-
 
 OPERATIONS = [
     ('addDomain', add_domain, [('domain', SipDomain)], None),

@@ -38,8 +38,6 @@ def get_groups(call, sip_id):
     return lookup.groups(call, lookup.account(call, sip_id))
 
 
-# -- aliases ---------------------------------------------------------------
-
 
 OPERATIONS = [
     ('addToGroup', add_to_group, [('sipId', SipId), ('group', String)], None),
