@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CONFIG ?= etc/config.ini
 PYTEST_ARGS ?=
 
-.PHONY: run test test-current test-debian12 deps venv wsdl bench clean
+.PHONY: run test test-current test-debian12 deps venv wsdl docs bench clean
 DEB_VENV := .venv-debian12
 
 $(BIN)/python:
@@ -46,6 +46,10 @@ test-debian12: deps $(DEB_VENV)/.installed
 # Regenerate wsdl/ from the port models (a test fails when it is stale).
 wsdl: venv
 	$(BIN)/python -m ngnpro.soap.wsdl wsdl/
+
+# Regenerate the API reference docs/api/ (a test fails when it is stale).
+docs: venv
+	$(BIN)/python -m ngnpro.apidoc docs/api
 
 bench: venv
 	$(BIN)/python bench/run.py

@@ -73,6 +73,17 @@ class Config:
     voicemail_first_mailbox: int = 1000000
     voicemail_listen: str = ''      # '' = the [server] listen address
     voicemail_port: int = 0         # 0 = no listening port of its own
+    # Failed after-commit effects (ngnpro.live): longest delay between two
+    # tries, seconds between looks at the pending table, and after how
+    # long a pending effect no server sends is dropped.
+    reload_max_backoff: int = 30
+    reload_poll_interval: int = 2
+    reload_give_up: int = 86400
+    # CDRTool's provisioning statistics (ngnpro.statistics): '' = the
+    # server's own database.
+    statistics: bool = True
+    statistics_url: str = ''
+    statistics_interval: int = 10
     node_id: str = ''               # '' = the host name
     node_address: str = ''          # '' = the listen address (or the host's)
 
@@ -188,6 +199,14 @@ class Config:
         c.voicemail_listen = get('voicemail', 'listen', fallback='')
         c.voicemail_port = typed('voicemail', 'listen_port',
                                  c.voicemail_port, minimum=0)
+        for key in ('max_backoff', 'poll_interval', 'give_up'):
+            setattr(c, 'reload_' + key, typed(
+                'reloads', key, getattr(c, 'reload_' + key), minimum=1))
+        c.statistics = typed('statistics', 'enabled', c.statistics,
+                             boolean=True)
+        c.statistics_url = get('statistics', 'url', fallback='')
+        c.statistics_interval = typed('statistics', 'interval',
+                                      c.statistics_interval, minimum=1)
         c.node_id = get('network', 'node_id', fallback='')
         c.node_address = get('network', 'address', fallback='')
         if c.voicemail_port and c.voicemail_port == c.port and \

@@ -5,6 +5,7 @@ Twisted resource runs them on the reactor thread and is broken on current
 Twisted); the pool is as large as the database pool, so no call waits for a
 connection while holding a thread.
 """
+import errno
 import logging
 import os
 import signal
@@ -34,11 +35,35 @@ def default_wsdl_dir():
 
 def build_app(config):
     from ports import all_ports
+    from . import pages, statistics
+    from .health import Health
+    from .store.db import split_urls
     store = Store(config.database_url, pool_size=config.threads,
                   native_tables=config.native_tables)
     dispatcher = Dispatcher(config, store, all_ports())
-    return NgnProWsgi(config, dispatcher, config.wsdl_dir or
-                      default_wsdl_dir()), store
+    app = NgnProWsgi(config, dispatcher, config.wsdl_dir or
+                     default_wsdl_dir())
+    app.health = Health(config, store, pages.version())
+    app.api_files = pages.load_api(pages.default_api_dir())
+    if config.statistics:
+        app.statistics = statistics.Statistics(
+            config.statistics_url or split_urls(config.database_url)[0],
+            statistics.functions_of(dispatcher),
+            config.statistics_interval)
+    return app, store
+
+
+def _cannot_listen(exc, address, port):
+    """A listening address that is taken or not ours: one line, no
+    traceback."""
+    err = getattr(exc, 'socketError', exc)
+    reason = getattr(err, 'strerror', None) or str(err)
+    hint = ''
+    if getattr(err, 'errno', None) == errno.EADDRINUSE:
+        hint = ' (another server runs there? stop it, or set [server] ' \
+            'port in the configuration)'
+    return SystemExit('ngnpro: cannot listen on %s:%d: %s%s'
+                      % (address, port, reason, hint))
 
 
 def setup_logging(config):
@@ -57,10 +82,15 @@ def serve(config, config_path=None, listen_fd=None, voicemail_fd=None):
     """One process, or a supervisor of ``processes`` workers sharing one
     listening socket (the thread hop and the GIL cap one process at about
     one core; design notes)."""
+    from twisted.internet.error import CannotListenError
     processes = config.processes or os.cpu_count() or 1
-    if listen_fd is None and processes > 1:
-        return _supervise(config, config_path, processes)
-    return _run_worker(config, listen_fd, voicemail_fd)
+    try:
+        if listen_fd is None and processes > 1:
+            return _supervise(config, config_path, processes)
+        return _run_worker(config, listen_fd, voicemail_fd)
+    except (CannotListenError, _ListenError) as exc:
+        raise _cannot_listen(exc, getattr(exc, 'address', None) or
+                             exc.interface or '*', exc.port) from None
 
 
 def _voicemail_listen(config):
@@ -70,11 +100,21 @@ def _voicemail_listen(config):
     return config.voicemail_listen or config.listen, config.voicemail_port
 
 
+class _ListenError(OSError):
+    def __init__(self, exc, address, port):
+        super().__init__(exc.errno, exc.strerror)
+        self.socketError, self.address, self.port = exc, address, port
+
+
 def _listening_socket(address, port, backlog):
     family = socket.AF_INET6 if ':' in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((address, port))
+    try:
+        sock.bind((address, port))
+    except OSError as exc:
+        sock.close()
+        raise _ListenError(exc, address, port) from None
     sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
@@ -108,8 +148,8 @@ def _supervise(config, config_path, processes):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info('NGNPro supervisor: %d workers on %s:%d', processes,
-             config.listen, socks[0].getsockname()[1])
+    log.info('NGNPro %s supervisor: %d workers on %s:%d', _version(),
+             processes, config.listen, socks[0].getsockname()[1])
     while True:
         for i, w in enumerate(workers):
             code = w.poll()
@@ -122,7 +162,20 @@ def _supervise(config, config_path, processes):
         time.sleep(0.2)
     for sock in socks:
         sock.close()
+    log.info('NGNPro supervisor stopped (%s)', _signal_name(stopping[0]))
     return max(w.returncode for w in workers)
+
+
+def _version():
+    from .pages import version
+    return version()
+
+
+def _signal_name(signum):
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return 'signal %d' % signum
 
 
 class _Draining:
@@ -208,8 +261,9 @@ def _listen(reactor, factory, address, port, fd, backlog):
 
 
 def _run_worker(config, listen_fd=None, voicemail_fd=None):
-    from twisted.internet import defer, reactor, task
+    from twisted.internet import defer, reactor, task, threads
 
+    from . import live
     setup_logging(config)
     app, store = build_app(config)
     pool = reactor.getThreadPool()
@@ -231,6 +285,8 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
         # Stop accepting, then let running calls finish before the thread
         # pool is joined: stopping with calls in flight can deadlock
         # (pool threads wait for the reactor, the reactor for the pool).
+        log.info('NGNPro server stopping: %d calls in flight',
+                 draining.queued)
         for listener in listeners:
             yield listener.stopListening()
         for _ in range(300):
@@ -239,16 +295,27 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
             yield task.deferLater(reactor, 0.1, lambda: None)
         # Same reactor tick as the zero check: nothing new can be queued.
         draining.closed = True
+        # Off the reactor thread: both may wait for a database.
+        yield threads.deferToThreadPool(reactor, pool, live.uninstall)
+        if app.statistics is not None:
+            yield threads.deferToThreadPool(reactor, pool,
+                                            app.statistics.stop)
         store.dispose()
 
     reactor.addSystemEventTrigger('before', 'shutdown', drain)
     _warn_if_database_down(store)
+    # Failed reloads of any process on the database, and ours from now on.
+    live.install(config, store)
+    if app.statistics is not None:
+        app.statistics.start()
     scheme = 'https' if config.tls_certificate else 'http'
-    log.info('NGNPro server listening on %s://%s:%d/ngnpro/ (database %s)',
-             scheme, config.listen, listeners[0].getHost().port,
+    log.info('NGNPro %s server listening on %s://%s:%d/ngnpro/ (database '
+             '%s)', _version(), scheme, config.listen,
+             listeners[0].getHost().port,
              store.engine.url.render_as_string(hide_password=True))
     if vm:
         log.info('Voicemail port listening on %s://%s:%d/', scheme, vm[0],
                  listeners[1].getHost().port)
     reactor.run()
+    log.info('NGNPro server stopped')
     return 0

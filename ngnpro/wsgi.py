@@ -1,4 +1,5 @@
-"""HTTP in front of the dispatcher: limits, gzip, WSDL downloads, access log.
+"""HTTP in front of the dispatcher: limits, gzip, WSDL downloads, the
+index, health and API reference pages, access log, request statistics.
 
 What the legacy client needs from HTTP (spec §1.2): faults with status 500
 (never 4xx: it would lose the fault detail), ``text/xml; charset=utf-8``, a
@@ -10,6 +11,7 @@ import os
 import time
 import zlib
 
+from . import pages
 from .faults import REQUEST_TOO_LARGE, INVALID_REQUEST, NGNProError
 from .soap import encode
 from .soap.wsdl import with_location
@@ -30,6 +32,11 @@ class NgnProWsgi:
         self.config = config
         self.dispatcher = dispatcher
         self.namespaces = None        # ports served here; None = all
+        # Set by the server (ngnpro.server.build_app): request counts for
+        # CDRTool, the health probe, the API reference files.
+        self.statistics = None
+        self.health = None
+        self.api_files = {}
         # Read once at start-up: GET never touches the file system, and only
         # the files found here can ever be served.
         self.wsdl_files = {}
@@ -47,12 +54,24 @@ class NgnProWsgi:
         return app
 
     def __call__(self, environ, start_response):
-        if environ['REQUEST_METHOD'] == 'GET':
-            return self._get(environ, start_response)
-        if environ['REQUEST_METHOD'] != 'POST':
-            return self._reply(start_response, '405 Method Not Allowed',
-                               b'Use POST for SOAP requests\n', 'text/plain')
-        return self._post(environ, start_response)
+        if environ['REQUEST_METHOD'] == 'POST':
+            return self._post(environ, start_response)
+        started = time.monotonic()
+        if environ['REQUEST_METHOD'] in ('GET', 'HEAD'):
+            status, body, content_type = self._get(environ)
+        else:
+            status, body, content_type = (
+                '405 Method Not Allowed', b'Use POST for SOAP requests\n',
+                'text/plain')
+        access_log.info('%s %s %s%s %s %.1fms',
+                        environ.get('REMOTE_ADDR', '-'),
+                        environ['REQUEST_METHOD'],
+                        environ.get('PATH_INFO', '/'),
+                        '?' + environ['QUERY_STRING']
+                        if environ.get('QUERY_STRING') else '',
+                        status.split()[0],
+                        (time.monotonic() - started) * 1000)
+        return self._reply(start_response, status, body, content_type)
 
     def _post(self, environ, start_response):
         started = time.monotonic()
@@ -107,10 +126,24 @@ class NgnProWsgi:
                               'larger than the limit of %d bytes' % limit)
         return out
 
-    def _get(self, environ, start_response):
+    def _get(self, environ):
+        """-> (status, body, content type)."""
         path = environ.get('PATH_INFO', '/').rstrip('/')
         query = environ.get('QUERY_STRING', '').lower()
         parts = [p for p in path.split('/') if p and p != 'ngnpro']
+        if not parts and not query:
+            return '200 OK', pages.index(
+                pages.version(), self.dispatcher.ports.values(),
+                self.api_files), 'text/html; charset=utf-8'
+        if parts == ['health'] and self.health is not None:
+            code, body = self.health.answer()
+            return ('200 OK' if code == 200 else '503 Service Unavailable',
+                    body, 'application/json')
+        if parts[:1] == ['api'] and len(parts) <= 2:
+            data = self.api_files.get(parts[1] if len(parts) == 2
+                                      else 'README.md')
+            if data is not None:
+                return '200 OK', data, 'text/plain; charset=utf-8'
         name = None
         if query == 'wsdl':
             port = _PORT_PATHS.get(parts[-1].lower()) if parts else None
@@ -122,10 +155,8 @@ class NgnProWsgi:
             name = 'soap-encoding.xsd'
         data = self._wsdl_file(name) if name else None
         if data is None:
-            return self._reply(start_response, '404 Not Found',
-                               b'Not found\n', 'text/plain')
-        return self._reply(start_response, '200 OK',
-                           with_location(data, _base_url(environ)), XML)
+            return '404 Not Found', b'Not found\n', 'text/plain'
+        return '200 OK', with_location(data, _base_url(environ)), XML
 
     def _wsdl_file(self, name):
         return self.wsdl_files.get(name)
@@ -136,12 +167,14 @@ class NgnProWsgi:
                                 ('Content-Length', str(len(body)))])
         return [body]
 
-    @staticmethod
-    def _log(environ, port, operation, principal, errorcode, started):
-        access_log.info('%s %s.%s %s fault=%s %.1fms',
-                        environ.get('REMOTE_ADDR', '-'), port, operation,
-                        principal, errorcode or '-',
-                        (time.monotonic() - started) * 1000)
+    def _log(self, environ, port, operation, principal, errorcode, started):
+        seconds = time.monotonic() - started
+        address = environ.get('REMOTE_ADDR', '-')
+        access_log.info('%s %s.%s %s fault=%s %.1fms', address, port,
+                        operation, principal, errorcode or '-',
+                        seconds * 1000)
+        if self.statistics is not None:
+            self.statistics.count(port, operation, address, seconds)
 
 
 def _port_name(text):

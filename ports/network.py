@@ -4,7 +4,7 @@ status page reads it, as JSON strings.
 getStatus: this server's node (id, address, version, roles) and, for the
 administrator, its database (password masked), its listening addresses and
 the servers it reloads after commits with the last outcome of each reload
-(ngnpro.live). Every other attribute is a scalar: CDRTool prints them as
+and the reloads still pending (ngnpro.live). Every other attribute is a scalar: CDRTool prints them as
 ``name=value``.
 
 getStatistics: per SIP proxy address (the socket Kamailio received each
@@ -20,20 +20,12 @@ from functools import lru_cache
 from spyne.model.primitive import Unicode
 
 from ngnpro import live
+from ngnpro.pages import version
 from ngnpro.store import network as store
 from ports.common import service
 
 ROLE = 'provisioning_server'
 _WILDCARDS = ('', '0.0.0.0', '::')
-
-
-@lru_cache(maxsize=None)
-def version():
-    from importlib import metadata
-    try:
-        return metadata.version('ngnpro')
-    except metadata.PackageNotFoundError:
-        return 'unknown'
 
 
 @lru_cache(maxsize=None)
@@ -64,9 +56,11 @@ def _masked(url):
         return '(unparsable URL)'
 
 
-def _reloads(config):
-    """{endpoint: last outcome of each reload sent to it} for the servers
-    this server reloads: those configured and any that answered before."""
+def _reloads(call):
+    """{endpoint: last outcome of each reload sent to it, then the reloads
+    still to be sent (by any server on the database)} for the servers this
+    server reloads: those configured and any that answered before."""
+    config = call.config
     out = {}
     if config.kamailio_rpc_socket:
         out['kamailio:' + config.kamailio_rpc_socket] = []
@@ -74,6 +68,14 @@ def _reloads(config):
         outcome = 'ok' if r['ok'] else 'failed (%s)' % r['error']
         out.setdefault(r['target'], []).append(
             '%s %s at %s' % (r['method'], outcome, r['time']))
+    for p in live.pending(call.conn, call.schema, config):
+        what = p['method'] + (' ' + p['argument'] if p['argument'] not in
+                              ('', '[]') else '')
+        out.setdefault(p['target'], []).append(
+            'pending %s (%d attempts%s, next %s%s)' % (
+                what, p['attempts'],
+                ' since %s' % p['since'] if p['since'] else '',
+                p['next_try'], ': %s' % p['error'] if p['error'] else ''))
     return {'reload ' + target: '; '.join(lines) or 'no reload sent yet'
             for target, lines in out.items()}
 
@@ -93,7 +95,7 @@ def get_status(call):
         if config.voicemail_server:
             node['voicemail_server'] = config.voicemail_server
         node['dburi'] = _masked(config.database_url)
-        node.update(_reloads(config))
+        node.update(_reloads(call))
     return json.dumps({node_id(config): node}, sort_keys=True)
 
 

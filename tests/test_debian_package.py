@@ -75,6 +75,9 @@ def test_package_holds_the_server_its_wsdl_and_config(package):
         with open(os.path.join(ROOT, 'wsdl', name), 'rb') as f:
             assert (root / ('usr/share/ngnpro/wsdl/' + name)).read_bytes() \
                 == f.read()
+    # The API reference the server serves at /ngnpro/api/.
+    for name in os.listdir(os.path.join(ROOT, 'docs', 'api')):
+        assert '/usr/share/ngnpro/api/' + name in files
     for package_dir in ('ngnpro', 'ports'):
         for dirpath, _, names in os.walk(os.path.join(ROOT, package_dir)):
             rel = os.path.relpath(dirpath, ROOT)
@@ -152,6 +155,9 @@ def test_packaged_server_runs_on_debian_libraries(package, db_url, tmp_path):
         service = wsdl.find('{http://schemas.xmlsoap.org/wsdl/}service')
         assert service.get('name') == 'NGNPro'
         assert ':%d/' % server.port in etree.tostring(service).decode()
+        with urllib.request.urlopen(server.url + 'api/SipPort.md',
+                                    timeout=10) as resp:
+            assert resp.read().startswith(b'# SipPort\n')
     finally:
         server.stop()
     assert 'CustomerPort.addAccount ngnpro-admin' in open(server.log).read()

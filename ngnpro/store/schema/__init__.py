@@ -8,13 +8,13 @@ the configuration and records the ``version`` row the consumer checks.
 """
 from sqlalchemy import MetaData, Table
 
-from . import (cdrtool_prepaid, cdrtool_rating, customers, dns, enum,
-               journal, kamailio, kamailio_services, lcr, powerdns, presence,
-               sip, subscriber, voicemail)
+from . import (cdrtool_prepaid, cdrtool_rating, customers, dns, effects,
+               enum, journal, kamailio, kamailio_services, lcr, powerdns,
+               presence, sip, subscriber, voicemail)
 
 MODULES = (customers, sip, kamailio, voicemail, kamailio_services, subscriber,
            cdrtool_prepaid, cdrtool_rating, lcr, presence, powerdns, dns,
-           enum, journal)
+           enum, journal, effects)
 
 
 class Schema:
