@@ -276,7 +276,18 @@ def owners(conn, s, before, after, principal=None):
     if not ids and principal is not None and not principal.is_admin:
         ids.update(i for i in (principal.customer_id, principal.reseller_id)
                    if i)
+    ids.update(_resellers_of(conn, s, ids))
     return ',%s,' % ','.join(map(str, sorted(ids))) if ids else ''
+
+
+def _resellers_of(conn, s, ids):
+    """The resellers of the customers ``ids``: a reseller's journal
+    holds its customers' records too."""
+    if not ids:
+        return set()
+    c = s.customers
+    return {r for r in conn.execute(select(c.c.reseller).where(
+        c.c.id.in_(sorted(ids)[:50]))).scalars() if r}
 
 
 def _owners_of(conn, s, accounts, domains):
