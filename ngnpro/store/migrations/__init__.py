@@ -99,12 +99,23 @@ def create(store):
     from alembic import command
     s = store.schema
     s.metadata.create_all(store.engine, checkfirst=True)
+    statistics_metadata().create_all(store.engine, checkfirst=True)
     with store.engine.begin() as conn:
         have = set(conn.execute(select(s.version.c.table_name)).scalars())
         rows = [r for r in s.version_rows() if r['table_name'] not in have]
         if rows:
             conn.execute(s.version.insert(), rows)
         command.stamp(_alembic(store, conn), 'head')
+
+
+def statistics_metadata():
+    """CDRTool's statistics tables (ngnpro.statistics), which the
+    server's own database holds unless [statistics] url names another."""
+    from sqlalchemy import MetaData
+    from ...statistics import define
+    metadata = MetaData()
+    define(metadata)
+    return metadata
 
 
 def upgrade(store):
@@ -123,7 +134,18 @@ def upgrade(store):
             if not before.stamped:
                 command.stamp(cfg, before.revision)
             command.upgrade(cfg, 'head')
+            _count_credits(store, conn)
     return before, state(store)
+
+
+def _count_credits(store, conn):
+    """Credit usage counters of an earlier release's records, when the
+    upgrade just made the (empty) counter table: counters are otherwise
+    created one by one on first use, which `db check` would report."""
+    from ...credits import tracker
+    counters = tracker(store.schema)
+    if conn.execute(select(counters.usage.c.owner).limit(1)).first() is None:
+        counters.repair(conn)
 
 
 def unknown_message(st):

@@ -4,7 +4,8 @@ and rating in CDRTool's tables, subscriber services in Kamailio's avpops,
 userblocklist, acc and siptrace tables, voicemail with Asterisk's realtime
 table, presence with Kamailio's presence tables, DNS and ENUM with
 PowerDNS's domains and records), the credit usage counters and the audit
-journal; per-domain indexes of accounts and aliases; Kamailio's
+journal, the queue of reloads not sent yet, CDRTool's provisioning
+statistics tables; per-domain indexes of accounts and aliases; Kamailio's
 ``version`` rows of the new native tables. No column of 0.1.0 changed.
 
 Drafted with Alembic's autogenerate (the 0.1.0 schema against the models
@@ -367,6 +368,21 @@ def tables(names):
         sa.Column('change_date', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('lcr_id'),
         sa.UniqueConstraint('reseller'))
+    t = own('ngnpro_pending_reloads',
+        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column('digest', sa.String(length=40), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('target', sa.String(length=255), nullable=False),
+        sa.Column('action', sa.String(length=64), nullable=False),
+        sa.Column('argument', sa.Text(), nullable=False),
+        sa.Column('created', sa.BigInteger(), nullable=False),
+        sa.Column('next_try', sa.BigInteger(), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('generation', sa.Integer(), nullable=False),
+        sa.Column('last_error', sa.String(length=255), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('digest'))
+    sa.Index('ix_ngnpro_pending_reloads_next_try', t.c.next_try)
     t = own('ngnpro_pstn_carriers',
         sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
         sa.Column('name', sa.String(length=64), nullable=False),
@@ -480,6 +496,31 @@ def tables(names):
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('next_mailbox', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id'))
+    # CDRTool's provisioning statistics (ngnpro.statistics), in the
+    # server's own database (the default [statistics] url).
+    for name in ('ngnpro_logs', 'ngnpro_logs_summary'):
+        t = own(name,
+            sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+            sa.Column('date', sa.DateTime(), nullable=False),
+            sa.Column('total', sa.Integer(), nullable=False),
+            sa.Column('total_time', sa.Float(precision=53), nullable=False),
+            sa.PrimaryKeyConstraint('id'))
+        sa.Index('ix_%s_date' % name, t.c.date)
+    for name, unique in (('ngnpro_logs_functions', True),
+                         ('ngnpro_logs_functions_history', False)):
+        t = own(name,
+            sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+            sa.Column('date', sa.DateTime(), nullable=False),
+            sa.Column('function', sa.String(length=128), nullable=False),
+            sa.Column('ip', sa.String(length=64), nullable=False),
+            sa.Column('total', sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint('id'))
+        sa.Index(name + '_function', t.c.function)
+        if unique:
+            sa.UniqueConstraint(t.c.date, t.c.function, t.c.ip,
+                                name=name + '_key')
+        else:
+            sa.Index(name + '_date', t.c.date)
     t = native('prepaid',
         sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
         sa.Column('reseller_id', sa.Integer(), nullable=False),
