@@ -16,8 +16,9 @@ def main(argv=None):
     # Internal: a worker started by the supervisor on its listening socket.
     serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
     serve.add_argument('--voicemail-fd', type=int, help=argparse.SUPPRESS)
-    from .commands import db, journal
-    commands = {'db': db, 'journal': journal}
+    from .commands import db, export, import_, journal
+    commands = {'db': db, 'journal': journal, 'import': import_,
+                'export': export}
     for module in commands.values():
         module.add_parser(sub)
     route = sub.add_parser('route', help='where the PSTN routing sends a '

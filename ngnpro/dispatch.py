@@ -219,7 +219,7 @@ class Dispatcher:
         those of a SOAP call. ``after_commit`` collects (and coalesces)
         the effects to run once the caller has committed. Returns the
         operation's result; faults raise NGNProError."""
-        port = self._port_named(port)
+        port = self.port_named(port)
         op = port.operations.get(operation)
         if op is None:
             raise NGNProError(NOT_IMPLEMENTED, '%s has no operation %s'
@@ -240,7 +240,7 @@ class Dispatcher:
             return self._execute(descriptor, MethodContext(
                 port.server, MethodContext.SERVER), args, call)
 
-    def _port_named(self, name):
+    def port_named(self, name):
         for port in self.ports.values():
             if port.name == name:
                 if port.service is None:
