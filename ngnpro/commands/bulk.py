@@ -16,6 +16,7 @@ Formats (docs/operations.md):
 import csv
 import io
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -226,9 +227,13 @@ class Progress:
         self.bar = None
         if _isatty(self.stream):
             from tqdm import tqdm
+            # A terminal that reports no size (a bare pty) gets 80x24:
+            # tqdm hides a bar below a screen of 0 lines.
+            sized = _width(self.stream) > 0
             self.bar = tqdm(total=total, desc=label, unit=' records',
-                            file=self.stream, dynamic_ncols=True,
-                            mininterval=0.2)
+                            file=self.stream, dynamic_ncols=sized,
+                            ncols=None if sized else 80,
+                            nrows=None if sized else 24, mininterval=0.2)
 
     def advance(self, n=1):
         self.done += n
@@ -255,6 +260,13 @@ class Progress:
         if self.done < self.total and rate > 0:
             text += ', %.0f s left' % ((self.total - self.done) / rate)
         print(text, file=self.stream, flush=True)
+
+
+def _width(stream):
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 0
 
 
 def _isatty(stream):
