@@ -255,15 +255,22 @@ def owners(conn, s, before, after, principal=None):
     the SIP account's or domain's they name; failing that, the caller's
     own scope."""
     ids, accounts, domains = set(), set(), set()
+    # Customers named by rows that do not name their reseller too.
+    resellers_unknown = set()
+    owned = False       # a row that says whose it is (even nobody's: 0)
     for images in (before, after):
         for table, rows in images.items():
             for row in rows:
-                found = [int(row[c]) for c in _OWNER_COLUMNS
+                columns = [c for c in _OWNER_COLUMNS if c in row]
+                found = [int(row[c]) for c in columns
                          if isinstance(row.get(c), int) and row[c]]
                 if table == s.customers.name and row.get('id'):
                     found.append(int(row['id']))
+                elif not any(c in row for c in ('reseller', 'reseller_id')):
+                    resellers_unknown.update(found)
                 ids.update(found)
-                if found:
+                if columns:
+                    owned = True
                     continue
                 user, domain = row.get('username'), row.get('domain')
                 if isinstance(domain, str) and domain:
@@ -271,12 +278,12 @@ def owners(conn, s, before, after, principal=None):
                         accounts.add((user, domain))
                     else:
                         domains.add(domain)
-    if not ids and (accounts or domains):
+    if not owned and (accounts or domains):
         ids.update(_owners_of(conn, s, accounts, domains))
     if not ids and principal is not None and not principal.is_admin:
         ids.update(i for i in (principal.customer_id, principal.reseller_id)
                    if i)
-    ids.update(_resellers_of(conn, s, ids))
+    ids.update(_resellers_of(conn, s, resellers_unknown))
     return ',%s,' % ','.join(map(str, sorted(ids))) if ids else ''
 
 
