@@ -46,6 +46,12 @@ def main(argv=None):
         store = Store(config.database_url,
                       native_tables=config.native_tables)
         try:
+            if getattr(commands[args.command], 'NEEDS_CURRENT_SCHEMA',
+                       False):
+                from .store import migrations
+                problem = migrations.serving_problem(store)
+                if problem:
+                    raise SystemExit('ngnpro: %s' % problem)
             return commands[args.command].run(args, config, store)
         finally:
             store.dispose()

@@ -10,12 +10,15 @@ addAccount takes as they are.
 import argparse
 import csv
 import json
+import os
 import sys
 
 from . import bulk
 
 HELP = 'export customers, SIP domains, accounts and aliases (JSON or CSV)'
 PAGE = 1000
+# Runs the operations of this release: on its schema only (ngnpro.cli).
+NEEDS_CURRENT_SCHEMA = True
 
 
 def add_parser(sub):
@@ -66,24 +69,33 @@ def run(args, config, store, err=None):
     stream = sys.stdout if args.output == '-' else \
         open(args.output, 'w', encoding='utf-8', newline='')
     try:
-        if fmt == 'json':
-            json.dump(data, stream, indent=1, sort_keys=True)
-            stream.write('\n')
-        else:
-            kind = bulk.KINDS[kinds[0]]
-            rows = [bulk.flatten(r) for r in data[kind.name]]
-            columns = bulk.csv_columns(bulk.struct_of(d, kind),
-                                       data[kind.name])
-            writer = csv.writer(stream, lineterminator='\n')
-            writer.writerow(columns)
-            for r in rows:
-                writer.writerow([bulk.csv_cell(r.get(c)) for c in columns])
+        write(d, stream, fmt, kinds, data)
+    except BrokenPipeError:         # `ngnpro export | head`
+        # Nothing more to say to a reader that left (not even at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         if stream is not sys.stdout:
             stream.close()
     print('export: %s' % ', '.join('%d %s' % (len(data[k]), k)
                                    for k in kinds), file=err)
     return 0
+
+
+def write(d, stream, fmt, kinds, data):
+    """The records, as JSON or as CSV of one kind."""
+    if fmt == 'json':
+        json.dump(data, stream, indent=1, sort_keys=True)
+        stream.write('\n')
+    else:
+        kind = bulk.KINDS[kinds[0]]
+        rows = [bulk.flatten(r) for r in data[kind.name]]
+        columns = bulk.csv_columns(bulk.struct_of(d, kind),
+                                   data[kind.name])
+        writer = csv.writer(stream, lineterminator='\n')
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([bulk.csv_cell(r.get(c)) for c in columns])
 
 
 def records(d, conn, principal, kind, err, interval):

@@ -15,6 +15,8 @@ from . import bulk
 
 HELP = 'import customers, SIP domains, accounts and aliases (CSV or JSON)'
 CLIENT = 'ngnpro-import'
+# Runs the operations of this release: on its schema only (ngnpro.cli).
+NEEDS_CURRENT_SCHEMA = True
 log = logging.getLogger('ngnpro')
 
 
