@@ -345,6 +345,10 @@ def test_a_wrong_file_is_one_line(world, tmp_path, capsys):
     code, out, err = ngnpro(world['config'], 'import', path, capsys=capsys)
     assert code == "ngnpro import: column 'id.nickname': SipId has no " \
         "member 'nickname'"
+    path2 = write_csv(tmp_path / 'w.csv', [['a', 'b.example.com', 'pw', 'x']],
+                      header=['id.username', 'id.domain', 'password'])
+    code, _, _ = ngnpro(world['config'], 'import', path2, capsys=capsys)
+    assert code == 'ngnpro import: line 2: 4 cells, the header names 3'
     bad = tmp_path / 'b.json'
     bad.write_text('{"accounts": [')
     code, _, _ = ngnpro(world['config'], 'import', str(bad), capsys=capsys)

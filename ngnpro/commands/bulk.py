@@ -41,7 +41,7 @@ class Kind:
 
 KINDS = {k.name: k for k in (
     Kind('customers', 'CustomerPort', 'addAccount', 'account',
-         'getCustomers', 'accounts', 'username',
+         'getCustomers', 'accounts', 'customer',     # by id: resellers first
          drop=('changeDate', 'balance'), refs=('reseller', 'impersonate')),
     Kind('domains', 'SipPort', 'addDomain', 'domain', 'getDomains',
          'domains', 'domain', drop=('changeDate',),
@@ -137,6 +137,10 @@ def _read_csv(text, kind, struct):
             break
         except csv.Error as exc:
             raise FileError('line %d: %s' % (line, exc))
+        if len(cells) > len(header) and any(c.strip()
+                                            for c in cells[len(header):]):
+            raise FileError('line %d: %d cells, the header names %d'
+                            % (line, len(cells), len(header)))
         if any(c.strip() for c in cells):
             out.append(Record(kind, 'line %d' % line,
                               _csv_values(paths, header, cells)))
