@@ -66,6 +66,7 @@ def _require_known_schema(config):
     yet is the server's to report (it starts and answers fault 108)."""
     from sqlalchemy.exc import SQLAlchemyError
     from .store import migrations
+    from .store.check import version_problems
     from .store.db import Store
     try:
         store = Store(config.database_url, pool_size=1,
@@ -75,12 +76,18 @@ def _require_known_schema(config):
             _safe_url(config.database_url), str(exc).splitlines()[0]))
     try:
         problem = migrations.serving_problem(store)
+        # Kamailio refuses to load a module on a wrong version row: the
+        # server runs, and says which table is off.
+        versions = [] if problem else version_problems(store)
     except SQLAlchemyError:
         return
     finally:
         store.dispose()
     if problem:
         raise SystemExit('ngnpro: %s' % problem)
+    for line in versions:
+        print('ngnpro: warning: %s (`ngnpro db check`)' % line,
+              file=sys.stderr, flush=True)
 
 
 def show_route(config, args):

@@ -8,6 +8,7 @@ a schema it does not know, or one not upgraded yet, with one line naming
 what fixes it. SQLite and MariaDB.
 """
 import datetime
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from ngnpro.store import migrations
 from ngnpro.store.db import Store
 from ngnpro.store.migrations.helpers import Names
 from tests.helpers import ADMIN, make_dispatcher
-from tests.soapcall import Client, SoapFault, admin, customer
+from tests.soapcall import Client, SoapFault, admin, customer, envelope
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, 0)
 
@@ -321,3 +322,23 @@ def test_check_names_a_wrong_kamailio_version_row(db_url, tmp_path):
     assert done.returncode == 1
     assert 'table subscriber: version row says 6, Kamailio 5.6 and this ' \
         'server use 7' in done.stdout
+
+
+def test_server_names_a_wrong_kamailio_version_row_at_start(db_url,
+                                                            tmp_path):
+    from tests.support.server import Server
+    store = at_revision(db_url, 'head')
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE version SET table_version = 2 WHERE "
+                             "table_name = 'lcr_gw'"))
+    store.dispose()
+    server = Server(tmp_path, db_url).start(init=False)
+    try:
+        status, _, _ = server.post(envelope('Sip', 'getDomains', [
+            ('query', {'filter': {}})], admin()))
+        assert status == 200
+    finally:
+        server.stop()
+    log = open(os.path.join(server.workdir, 'stderr.log')).read()
+    assert 'ngnpro: warning: table lcr_gw: version row says 2, Kamailio ' \
+        '5.6 and this server use 3 (`ngnpro db check`)' in log
