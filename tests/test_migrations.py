@@ -115,8 +115,9 @@ def fill_release_0_1_0(url):
             target_username='alice', target_domain='old.example.com',
             owner=23, customer=23, reseller=17)])
         conn.execute(t['dbaliases'].insert(), [filled(
-            t['dbaliases'], alias_username='al', alias_domain='old.example.com',
-            username='alice', domain='old.example.com')])
+            t['dbaliases'], alias_username='al',
+            alias_domain='old.example.com', username='alice',
+            domain='old.example.com')])
         conn.execute(t['ngnpro_trusted_peers'].insert(), [filled(
             t['ngnpro_trusted_peers'], ip='198.51.100.9', protocol='udp',
             description='old pbx', customer=23, reseller=17, owner=23)])
@@ -164,7 +165,8 @@ def differences(store):
             table.to_metadata(models)
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={
-            'compare_type': _compare_type, 'version_table': migrations.VERSION_TABLE})
+            'compare_type': _compare_type,
+            'version_table': migrations.VERSION_TABLE})
         return compare_metadata(context, models)
 
 
