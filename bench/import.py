@@ -7,6 +7,9 @@ account in free-pstn), through the same command an operator runs, and
 prints the records per second.
 
     python bench/import.py [--accounts 100000] [--mysql-url URL | --sqlite]
+
+Measured: 100,000 accounts in 1342 s (74/s) on a private MariaDB, on a
+loaded 2-core machine (docs/operations.md).
 """
 import argparse
 import csv
