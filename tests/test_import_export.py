@@ -273,6 +273,26 @@ def populate(d):
     sip('addAlias', ('alias', {
         'id': {'username': 'x', 'domain': 'open.example.com'},
         'target': {'username': 'u01', 'domain': 'open.example.com'}}))
+    dns = Client(d, 'Dns', admin())
+    dns('addZone', ('zone', {
+        'name': 'rt.example.com', 'ttl': 3600, 'customer': carl,
+        'reseller': boss, 'email': 'hostmaster@rt.example.com',
+        'nameservers': ['ns1.example.com', 'ns2.example.com']}))
+    dns('addRecord', ('record', {'zone': 'rt.example.com', 'name': 'www',
+                                 'type': 'A', 'value': '192.0.2.1',
+                                 'ttl': 600}))
+    dns('addRecord', ('record', {'zone': 'rt.example.com', 'type': 'MX',
+                                 'value': 'mx.rt.example.com',
+                                 'priority': 10}))
+    enum = Client(d, 'Enum', admin())
+    enum('addRange', ('range', {
+        'id': {'prefix': '3120', 'tld': 'e164.arpa'}, 'ttl': 3600,
+        'minDigits': 11, 'maxDigits': 11, 'customer': carl,
+        'reseller': boss, 'nameservers': ['ns1.example.com']}))
+    enum('addNumber', ('number', {
+        'id': {'number': '31201234567', 'tld': 'e164.arpa'},
+        'mappings': [{'type': 'sip', 'mapto': 'sip:alice@rt.example.com',
+                      'priority': 5, 'ttl': 3600}]}))
 
 
 def test_export_then_import_into_an_empty_database_is_equal(
@@ -288,7 +308,8 @@ def test_export_then_import_into_an_empty_database_is_equal(
     assert code == 0, err
     data = json.loads(dump.read_text())
     assert [len(data[k]) for k in ('customers', 'domains', 'accounts',
-                                   'aliases')] == [2, 2, 26, 2]
+                                   'aliases', 'zones', 'records', 'ranges',
+                                   'numbers')] == [2, 2, 26, 2, 1, 2, 1, 1]
     alice = [a for a in data['accounts'] if a['id']['username'] == 'alice']
     # Clear text not kept for boss's domain: the digests travel instead.
     assert re.fullmatch('[0-9a-f]{32}:[0-9a-f]{32}', alice[0]['password'])
@@ -302,7 +323,7 @@ def test_export_then_import_into_an_empty_database_is_equal(
     assert ngnpro(second, 'db', 'init', capsys=capsys)[0] == 0
     code, out, err = ngnpro(second, 'import', str(dump), capsys=capsys)
     assert code == 0, out + err
-    assert out.splitlines()[-1] == 'import: 32 of 32 records imported, 0 ' \
+    assert out.splitlines()[-1] == 'import: 37 of 37 records imported, 0 ' \
         'rejected'
     again = tmp_path / 'again.json'
     assert ngnpro(second, 'export', '-o', str(again), capsys=capsys)[0] == 0

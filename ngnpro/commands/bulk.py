@@ -6,7 +6,8 @@ own), the two file formats, and progress output.
 Formats (docs/operations.md):
 
 * JSON: ``{"customers": [...], "domains": [...], "accounts": [...],
-  "aliases": [...]}``, each record the operation's structure as the API
+  "aliases": [...], "zones": [...], "records": [...], "ranges": [...],
+  "numbers": [...]}``, each record the operation's structure as the API
   names its members (``{"id": {"username": .., "domain": ..},
   "password": .., "firstName": ..}``); a bare list is one kind (--kind).
 * CSV: one kind per file; the header names members by dotted path
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from spyne.model.complex import Array, ComplexModelBase
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
     name: str
     port: str
@@ -37,6 +38,21 @@ class Kind:
     # Members holding a customer id (renumbered when customers are
     # imported in the same run).
     refs: tuple = ('owner', 'customer', 'reseller')
+    # Members of the items of list members the server sets: {list: names}.
+    nested_drop: dict = None
+
+    def cleaned(self, values):
+        """``values`` without what the server sets (a copy)."""
+        values = dict(values)
+        for member in self.drop:
+            values.pop(member, None)
+        for member, names in (self.nested_drop or {}).items():
+            items = values.get(member)
+            if isinstance(items, list):
+                values[member] = [
+                    {k: v for k, v in i.items() if k not in names}
+                    if isinstance(i, dict) else i for i in items]
+        return values
 
 
 KINDS = {k.name: k for k in (
@@ -51,9 +67,21 @@ KINDS = {k.name: k for k in (
          drop=('ha1', 'changeDate', 'createDate', 'customer', 'reseller')),
     Kind('aliases', 'SipPort', 'addAlias', 'alias', 'getAliases', 'aliases',
          'aliasUsername', drop=('changeDate', 'customer', 'reseller')),
+    Kind('zones', 'DnsPort', 'addZone', 'zone', 'getZones', 'zones', 'name',
+         drop=('changeDate', 'serial'), refs=('customer', 'reseller')),
+    Kind('records', 'DnsPort', 'addRecord', 'record', 'getRecords',
+         'records', 'name', drop=('id', 'changeDate', 'customer',
+                                  'reseller')),
+    Kind('ranges', 'EnumPort', 'addRange', 'range', 'getRanges', 'ranges',
+         'prefix', drop=('changeDate', 'used', 'serial'),
+         refs=('customer', 'reseller')),
+    Kind('numbers', 'EnumPort', 'addNumber', 'number', 'getNumbers',
+         'numbers', 'number', drop=('changeDate', 'customer', 'reseller'),
+         nested_drop={'mappings': ('id',)}),
 )}
 # Dependency order: what a record refers to is imported before it.
-ORDER = ('customers', 'domains', 'accounts', 'aliases')
+ORDER = ('customers', 'domains', 'accounts', 'aliases', 'zones', 'records',
+         'ranges', 'numbers')
 
 
 class FileError(Exception):

@@ -1,6 +1,7 @@
-"""`ngnpro export`: customers, SIP domains, accounts and aliases as JSON or
-CSV (ngnpro.commands.bulk), read through the SOAP listings in-process, so
-that a login given with --as sees what it would see over the API.
+"""`ngnpro export`: customers, SIP domains, accounts and aliases, DNS zones
+and records, ENUM ranges and numbers as JSON or CSV (ngnpro.commands.bulk),
+read through the SOAP listings in-process, so that a login given with --as
+sees what it would see over the API.
 
 What the export writes, `ngnpro import` takes back: members the server
 sets (dates, HA1, balances) are left out, and an account whose clear text
@@ -15,7 +16,8 @@ import sys
 
 from . import bulk
 
-HELP = 'export customers, SIP domains, accounts and aliases (JSON or CSV)'
+HELP = ('export customers, SIP domains, accounts, aliases, DNS zones and '
+        'records, ENUM ranges and numbers (JSON or CSV)')
 PAGE = 1000
 # Runs the operations of this release: on its schema only (ngnpro.cli).
 NEEDS_CURRENT_SCHEMA = True
@@ -138,8 +140,7 @@ def _digests(d, conn, accounts):
 
 
 def cleaned(kind, record):
-    for member in kind.drop:
-        record.pop(member, None)
+    record = kind.cleaned(record)
     return {k: v for k, v in record.items()
             if v is not None and v != '' and v != []}
 

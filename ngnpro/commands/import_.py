@@ -1,7 +1,8 @@
-"""`ngnpro import FILE`: customers, SIP domains, accounts and aliases from
-CSV or JSON (ngnpro.commands.bulk), each record through its SOAP add
-operation in-process (ngnpro.dispatch.Dispatcher.invoke), so that rights,
-validation, credits and the journal are exactly an API call's.
+"""`ngnpro import FILE`: customers, SIP domains, accounts and aliases, DNS
+zones and records, ENUM ranges and numbers from CSV or JSON
+(ngnpro.commands.bulk), each record through its SOAP add operation
+in-process (ngnpro.dispatch.Dispatcher.invoke), so that rights, validation,
+credits and the journal are exactly an API call's.
 
 One transaction for the whole file and a savepoint per record: by default
 any rejected record leaves the database as it was (every rejected record
@@ -13,7 +14,8 @@ import sys
 
 from . import bulk
 
-HELP = 'import customers, SIP domains, accounts and aliases (CSV or JSON)'
+HELP = ('import customers, SIP domains, accounts, aliases, DNS zones and '
+        'records, ENUM ranges and numbers (CSV or JSON)')
 CLIENT = 'ngnpro-import'
 # Runs the operations of this release: on its schema only (ngnpro.cli).
 NEEDS_CURRENT_SCHEMA = True
@@ -117,12 +119,9 @@ def prepared(record, renumbered):
     server sets dropped; customer ids of the file mapped to the ids the
     customers imported before got here."""
     kind = record.kind
-    values = dict(record.values) if isinstance(record.values, dict) \
-        else record.values
-    if not isinstance(values, dict):
-        return values       # the operation says what is wrong with it
-    for member in kind.drop:
-        values.pop(member, None)
+    if not isinstance(record.values, dict):
+        return record.values    # the operation says what is wrong with it
+    values = kind.cleaned(record.values)
     own = values.pop('id', None) if kind.name == 'customers' else None
     for member in kind.refs:
         value = values.get(member)
