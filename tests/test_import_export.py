@@ -385,10 +385,12 @@ def run_import(config, path, stderr, *extra):
                             stdout=subprocess.PIPE, stderr=stderr)
 
 
-def test_progress_on_a_terminal_is_a_bar(world, tmp_path):
+@pytest.mark.parametrize('size', [(30, 100), (0, 0)], ids=['sized', 'bare'])
+def test_progress_on_a_terminal_is_a_bar(world, tmp_path, size):
+    """A terminal of its size, and a bare pty that reports none."""
     path = write_csv(tmp_path / 'p.csv', account_rows(300))
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 30, 100, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', *size, 0, 0))
     proc = run_import(world['config'], path, slave)
     os.close(slave)
     seen = b''
