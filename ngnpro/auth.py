@@ -81,6 +81,22 @@ def _check(conn, schema, config, header):
     return _as_customer(row, login)
 
 
+def acting_as(conn, schema, config, login):
+    """The principal of a login without its password, for the operator's
+    own commands (`ngnpro import --as`): ``admin`` (or the configured
+    admin username) is the administrator, anything else a customer's
+    login; None when there is no such customer."""
+    if login in ('admin', config.admin_username):
+        return Principal(name=config.admin_username or 'admin',
+                         is_admin=True)
+    try:
+        name = customer_username(login)
+    except NGNProError:
+        return None
+    row = _customer(conn, schema, schema.customers.c.username, name)
+    return None if row is None else _as_customer(row, name)
+
+
 def _same(a, b):
     """Constant-time match; an empty password (an account created without
     one, an unset admin password) never matches."""

@@ -1,4 +1,5 @@
-"""ngnpro serve | ngnpro db init | ngnpro route NUMBER"""
+"""ngnpro serve | db init|upgrade|check | journal | reloads | import |
+export | route NUMBER"""
 import argparse
 import sys
 
@@ -15,14 +16,9 @@ def main(argv=None):
     # Internal: a worker started by the supervisor on its listening socket.
     serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
     serve.add_argument('--voicemail-fd', type=int, help=argparse.SUPPRESS)
-    db = sub.add_parser('db', help='database administration')
-    db.add_argument('action', choices=['init', 'check'],
-                    help='init: create missing tables (idempotent); check: '
-                    'compare the credit usage counters with the records')
-    db.add_argument('--repair', action='store_true',
-                    help='with check: recompute the counters that drifted')
-    from .commands import journal, reloads
-    commands = {'journal': journal, 'reloads': reloads}
+    from .commands import db, export, import_, journal, reloads
+    commands = {'db': db, 'journal': journal, 'reloads': reloads,
+                'import': import_, 'export': export}
     for module in commands.values():
         module.add_parser(sub)
     route = sub.add_parser('route', help='where the PSTN routing sends a '
@@ -38,54 +34,60 @@ def main(argv=None):
     config = Config.load(args.config)
     if args.command == 'serve':
         from .server import serve
+        if args.listen_fd is None:      # workers: their supervisor checked
+            _require_known_schema(config)
         return serve(config, args.config, args.listen_fd,
                      args.voicemail_fd)
-    if args.command in commands:
-        from .store.db import Store
+    if args.command == 'route':
+        return show_route(config, args)
+    from sqlalchemy.exc import SQLAlchemyError
+    from .store.db import Store
+    try:
         store = Store(config.database_url,
                       native_tables=config.native_tables)
         try:
+            if getattr(commands[args.command], 'NEEDS_CURRENT_SCHEMA',
+                       False):
+                from .store import migrations
+                problem = migrations.serving_problem(store)
+                if problem:
+                    raise SystemExit('ngnpro: %s' % problem)
             return commands[args.command].run(args, config, store)
         finally:
             store.dispose()
-    if args.command == 'route':
-        return show_route(config, args)
-    elif args.command == 'db':
-        from sqlalchemy.exc import SQLAlchemyError
-        from .store.db import Store
-        try:
-            store = Store(config.database_url,
-                          native_tables=config.native_tables)
-            if args.action == 'init':
-                store.init()
-                print('database ready: %s' % store.engine.url
-                      .render_as_string(hide_password=True))
-                return 0
-            return _check(store, args.repair)
-        except SQLAlchemyError as exc:
-            raise SystemExit('database %s: %s' % (
-                _safe_url(config.database_url), str(exc).splitlines()[0]))
+    except SQLAlchemyError as exc:
+        raise SystemExit('database %s: %s' % (
+            _safe_url(config.database_url), str(exc).splitlines()[0]))
 
 
-def _check(store, repair):
-    """Exit 0 when the counters match the records (or were repaired)."""
-    from .credits import tracker
-    counters = tracker(store.schema)
-    with store.engine.begin() as conn:
-        drift = counters.check(conn)
-        for owner, credit, stored, true in drift:
-            print('customer %d %s: counter %d, records %d'
-                  % (owner, credit, stored, true))
-        if not drift:
-            print('credit usage counters: all equal to the records')
-            return 0
-        if not repair:
-            print('%d counters differ: run `ngnpro db check --repair`'
-                  % len(drift))
-            return 1
-        n = counters.repair(conn)
-    print('credit usage counters recomputed (%d)' % n)
-    return 0
+def _require_known_schema(config):
+    """Refuse to serve on a schema this release does not know (one line,
+    naming the command that fixes it). A database that is not reachable
+    yet is the server's to report (it starts and answers fault 108)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from .store import migrations
+    from .store.check import version_problems
+    from .store.db import Store
+    try:
+        store = Store(config.database_url, pool_size=1,
+                      native_tables=config.native_tables)
+    except SQLAlchemyError as exc:
+        raise SystemExit('database %s: %s' % (
+            _safe_url(config.database_url), str(exc).splitlines()[0]))
+    try:
+        problem = migrations.serving_problem(store)
+        # Kamailio refuses to load a module on a wrong version row: the
+        # server runs, and says which table is off.
+        versions = [] if problem else version_problems(store)
+    except SQLAlchemyError:
+        return
+    finally:
+        store.dispose()
+    if problem:
+        raise SystemExit('ngnpro: %s' % problem)
+    for line in versions:
+        print('ngnpro: warning: %s (`ngnpro db check`)' % line,
+              file=sys.stderr, flush=True)
 
 
 def show_route(config, args):

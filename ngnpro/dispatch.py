@@ -2,6 +2,7 @@
 picks the port (SOAPAction is always empty and every port shares one URL,
 spec §1.3), then the operation runs in one unit of work.
 """
+import contextlib
 import logging
 import random
 import time
@@ -15,7 +16,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from .auth import authenticate
 from .faults import (DATABASE_UNAVAILABLE, INTERNAL_ERROR, INVALID_ARGUMENT,
                      NOT_IMPLEMENTED, SERVICE_BUSY, NGNProError, loggable)
-from .soap import encode, envelope
+from .soap import encode, envelope, plain
 from .soap.protocol import LegacySoap
 from .store import journal
 from .throttle import Throttle
@@ -171,9 +172,9 @@ class Dispatcher:
 
     def _unit(self, port, descriptor, ctx, args, request, outcome, client):
         """One attempt at the call's unit of work: (call, result)."""
-        write = not request.operation.startswith('get')
-        try:
-            with self.store.unit_of_work(write=write) as conn:
+        with _database_faults():
+            with self.store.unit_of_work(
+                    write=writes(request.operation)) as conn:
                 principal = None
                 if port.needs_auth:
                     principal = authenticate(conn, self.store.schema,
@@ -183,27 +184,87 @@ class Dispatcher:
                 call = Call(conn, self.store.schema, self.config, principal,
                             port.name, request.operation, client=client,
                             throttle=self.throttle)
-                changes = journal.Changes() if write and \
-                    self.config.journal else None
-                conn.info['ngnpro_changes'] = changes
-                ctx.udc = call
-                result = descriptor.function(ctx, *args)
-                if changes is not None:
-                    # Same transaction: no change without its entry.
-                    journal.write(
-                        conn, self.store.schema, changes,
-                        call.actor or (principal.name if principal else '-'),
-                        principal.impersonated if principal else 0, client,
-                        '%s.%s' % (port.name, request.operation),
-                        journal.record_key(args))
-        except IntegrityError:
-            # A concurrent request won the race for a unique key the port
-            # did not guard itself. The database's text names tables and
-            # indexes: not for the client.
-            raise NGNProError(INVALID_ARGUMENT, 'The request conflicts with '
-                              'an existing record')
-        except DataError:
-            # A value the models let through but the column does not hold.
-            raise NGNProError(INVALID_ARGUMENT, 'A value of the request is '
-                              'out of range for what it is stored in')
-        return call, result
+                return call, self._execute(descriptor, ctx, args, call)
+
+    def _execute(self, descriptor, ctx, args, call):
+        """The operation on the call's connection, and its journal entry
+        in the same transaction (no change without its entry)."""
+        conn, principal = call.conn, call.principal
+        changes = journal.Changes() if writes(call.operation) and \
+            self.config.journal else None
+        conn.info['ngnpro_changes'] = changes
+        ctx.udc = call
+        try:
+            result = descriptor.function(ctx, *args)
+            if changes is not None:
+                journal.write(
+                    conn, self.store.schema, changes,
+                    call.actor or (principal.name if principal else '-'),
+                    principal, call.client,
+                    '%s.%s' % (call.port, call.operation),
+                    journal.record_key(descriptor.in_message, args, result,
+                                       changes))
+        finally:
+            conn.info['ngnpro_changes'] = None
+        return result
+
+    def invoke(self, conn, principal, port, operation, values, client='-',
+               after_commit=None):
+        """Run one operation in-process, without XML, inside the caller's
+        transaction on ``conn`` (`ngnpro import`: one outer transaction,
+        a savepoint per record): ``values`` are its arguments as plain
+        Python ({argument: value}, ngnpro.soap.plain), checked by the
+        codec as a request's are; ``principal`` acts as an authenticated
+        caller would. Rights, credits, usage counters and the journal are
+        those of a SOAP call. ``after_commit`` collects (and coalesces)
+        the effects to run once the caller has committed. Returns the
+        operation's result; faults raise NGNProError."""
+        port = self.port_named(port)
+        op = port.operations.get(operation)
+        if op is None:
+            raise NGNProError(NOT_IMPLEMENTED, '%s has no operation %s'
+                              % (port.name, operation))
+        descriptor = op[0]
+        args = plain.arguments(descriptor.in_message, values)
+        # What an earlier call on this connection left (a savepoint rolled
+        # back undoes the credit a reservation counted).
+        for key in ('ngnpro_reserved', 'ngnpro_before',
+                    'ngnpro_usage_before'):
+            conn.info.pop(key, None)
+        call = Call(conn, self.store.schema, self.config, principal,
+                    port.name, operation, client=client,
+                    throttle=self.throttle)
+        if after_commit is not None:
+            call.after_commit = after_commit
+        with _database_faults():
+            return self._execute(descriptor, MethodContext(
+                port.server, MethodContext.SERVER), args, call)
+
+    def port_named(self, name):
+        for port in self.ports.values():
+            if port.name == name:
+                if port.service is None:
+                    break
+                return port
+        raise NGNProError(NOT_IMPLEMENTED, '%s is not implemented by this '
+                          'server' % name)
+
+
+def writes(operation):
+    return not operation.startswith('get')
+
+
+@contextlib.contextmanager
+def _database_faults():
+    try:
+        yield
+    except IntegrityError:
+        # A concurrent request won the race for a unique key the port
+        # did not guard itself. The database's text names tables and
+        # indexes: not for the client.
+        raise NGNProError(INVALID_ARGUMENT, 'The request conflicts with '
+                          'an existing record')
+    except DataError:
+        # A value the models let through but the column does not hold.
+        raise NGNProError(INVALID_ARGUMENT, 'A value of the request is '
+                          'out of range for what it is stored in')

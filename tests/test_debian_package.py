@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 from lxml import etree
 
+from ngnpro.store.db import Store
 from tests.conftest import require
 from tests.soapcall import admin, decode, envelope
 from tests.support.server import Server
@@ -113,6 +114,43 @@ def test_package_runs_as_its_own_user_and_hides_its_passwords(package):
     assert 'chown root:ngnpro /etc/ngnpro/config.ini' in postinst
     assert 'chmod 0640 /etc/ngnpro/config.ini' in postinst
     assert 'adduser' in _deb_info(deb, '-f').split('Depends:')[1]
+    # A package upgrade upgrades the schema, as the service user.
+    assert 'if [ -n "$2" ]' in postinst
+    assert 'runuser -u ngnpro -- /usr/bin/ngnpro -c /etc/ngnpro/config.ini' \
+        in postinst and 'db upgrade' in postinst
+    depends = _deb_info(deb, '-f').split('Depends:')[1].splitlines()[0]
+    assert 'python3-alembic' in depends and 'python3-tqdm' in depends
+    assert 'db upgrade' in unit
+
+
+def test_packaged_upgrade_runs_on_debian_alembic(package, db_url, tmp_path):
+    """A release 0.1.0 database upgraded by the packaged command on
+    Debian's own Alembic and SQLAlchemy."""
+    from ngnpro.store import migrations
+    from tests.test_migrations import at_revision, fill_release_0_1_0
+    _, root = package
+    env = _system_env(str(root / 'usr/lib/python3/dist-packages'))
+    at_revision(db_url, '0001', stamped=False).dispose()
+    fill_release_0_1_0(db_url)
+    config = tmp_path / 'config.ini'
+    config.write_text('[admin]\npassword = x\n[database]\nurl = %s\n'
+                      % db_url)
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(root / 'usr/bin/ngnpro'), '-c', str(config),
+         'db', 'upgrade'], env=env, capture_output=True, text=True,
+        cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert 'upgraded from schema revision 0001 (release 0.1.0)' in \
+        done.stdout
+    where = subprocess.run(
+        [SYSTEM_PYTHON, '-c', 'import alembic; print(alembic.__file__)'],
+        env=env, capture_output=True, text=True, check=True).stdout
+    assert where.startswith(SYSTEM_DIST)
+    store = Store(db_url)
+    try:
+        assert migrations.state(store).kind == migrations.CURRENT
+    finally:
+        store.dispose()
 
 
 def test_packaged_server_runs_on_debian_libraries(package, db_url, tmp_path):

@@ -70,6 +70,7 @@ def run(args, config, store):
                 'principal': r['principal'],
                 'impersonated': r['impersonated'], 'client': r['client'],
                 'operation': r['operation'], 'record': r['record'],
+                'owners': r['owners'],
                 'before': json.loads(r['before']),
                 'after': json.loads(r['after'])}, sort_keys=True))
         return 0

@@ -30,9 +30,15 @@ class LegacySoap(Soap11):
                          cleanup_namespaces=False)
 
     def base_from_element(self, ctx, cls, element):
+        return self.text_value(cls, element.text,
+                               etree.QName(element).localname)
+
+    def text_value(self, cls, text, name):
+        """The value of model ``cls`` that ``text`` stands for (``name``
+        labels errors); also for values that come without XML
+        (ngnpro.soap.plain)."""
         # Numbers echoed back empty (<quota xsi:type="xsd:string"/>) mean
         # "unset" (spec §1.4 rule 5), not a validation error.
-        text = element.text
         if text is None or not text.strip():
             return None
         text = text.strip()
@@ -42,23 +48,20 @@ class LegacySoap(Soap11):
             value = _BOOLEANS.get(text.lower())
             if value is None:
                 raise NGNProError(INVALID_ARGUMENT, '%s: %r is not a boolean '
-                                  '(true, false, 1 or 0)'
-                                  % (etree.QName(element).localname, text))
+                                  '(true, false, 1 or 0)' % (name, text))
             return value
         if issubclass(cls, Integer):
             # Our own parse: spyne refuses valid negative 32-bit values (it
             # counts the sign as a digit). Bounds: ngnpro.soap.validate.
             if not _INTEGER.match(text):
                 raise NGNProError(INVALID_ARGUMENT, '%s: %r is not an integer'
-                                  % (etree.QName(element).localname,
-                                     text[:40]))
+                                  % (name, text[:40]))
             return int(text)
         try:
             return self.from_unicode(cls, text)
         except (ValidationError, ValueError, TypeError) as exc:
             raise NGNProError(INVALID_ARGUMENT, '%s: %s' % (
-                etree.QName(element).localname,
-                getattr(exc, 'faultstring', exc)))
+                name, getattr(exc, 'faultstring', exc)))
 
     def decode_arguments(self, ctx, descriptor, element):
         """The operation element -> the list of argument values, in

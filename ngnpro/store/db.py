@@ -14,7 +14,7 @@ import os
 import re
 import threading
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
@@ -89,16 +89,11 @@ class Store:
             conn.exec_driver_sql('BEGIN ' + mode)
 
     def init(self):
-        """Create every table that is missing and Kamailio's version rows;
-        safe to run again on an existing database."""
-        self.schema.metadata.create_all(self.engine, checkfirst=True)
-        version = self.schema.version
-        with self.engine.begin() as conn:
-            have = set(conn.execute(select(version.c.table_name)).scalars())
-            rows = [r for r in self.schema.version_rows()
-                    if r['table_name'] not in have]
-            if rows:
-                conn.execute(version.insert(), rows)
+        """Create a new database, or bring an earlier release's to the
+        current schema (ngnpro.store.migrations); safe to run again.
+        Returns the schema states (before, after)."""
+        from . import migrations
+        return migrations.upgrade(self)
 
     @contextlib.contextmanager
     def unit_of_work(self, write=True):

@@ -9,10 +9,11 @@ HA1, key and token columns, and property rows whose name says they hold one.
 """
 import datetime
 import decimal
+import hashlib
 import json
 import re
 
-from sqlalchemy import event, insert, select, tuple_
+from sqlalchemy import and_, event, func, insert, or_, select, tuple_
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from .usage import param_sets
@@ -23,6 +24,15 @@ _SECRET_COLUMN = re.compile(r'(password|ha1|secret|private_key|token|pin)',
 _SECRET_NAME = re.compile(r'(password|secret|token|pin|key)', re.I)
 # Not journalled: the journal itself and what the database layer derives.
 SKIP = {'ngnpro_journal', 'ngnpro_credit_usage'}
+# Binary values and long blobs (greetings, documents) are shown by size
+# and digest: the journal says that they changed, not what they hold.
+BLOB = 4096
+
+
+def secret_columns(schema):
+    """Columns secret by what they hold rather than by their name:
+    {table name: {column}} (a voucher's number redeems its value)."""
+    return {schema.prepaid_cards.name: {'number'}}
 
 
 def _plain(value):
@@ -31,16 +41,29 @@ def _plain(value):
             value, datetime.datetime) else value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if isinstance(value, bytes):
-        return value.decode('utf-8', 'replace')
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        value = bytes(value)
+        try:
+            if len(value) <= BLOB:
+                return value.decode('utf-8')
+        except UnicodeDecodeError:
+            pass
+        return '<%d bytes sha256:%s>' % (len(value),
+                                         hashlib.sha256(value).hexdigest())
+    if isinstance(value, str) and len(value) > BLOB:
+        return '<%d characters sha256:%s>' % (
+            len(value), hashlib.sha256(value.encode('utf-8')).hexdigest())
     return value
 
 
-def masked(row):
+def masked(row, secret=()):
+    """A row as the journal shows it: secrets masked (by column name, by
+    ``secret`` columns, and the value of properties named like a
+    secret), values JSON can hold."""
     out = {}
     for k, v in row.items():
-        out[k] = MASK if v not in (None, '') and _SECRET_COLUMN.search(k) \
-            else _plain(v)
+        hidden = k in secret or _SECRET_COLUMN.search(k)
+        out[k] = MASK if hidden and v not in (None, '') else _plain(v)
     # Properties: {name, value} rows; the value of a secret-named one.
     name = row.get('name')
     if isinstance(name, str) and 'value' in row and _SECRET_NAME.search(name) \
@@ -84,10 +107,19 @@ class Recorder:
 
     def _before(self, conn, stmt, multiparams, params, execution_options):
         table = self._table(conn, stmt)
-        if table is None or isinstance(stmt, Insert):
+        if table is None:
+            return
+        saved = conn.info.setdefault('ngnpro_before', {})
+        if isinstance(stmt, Insert):
+            if len(param_sets(multiparams, params)) > 1 and \
+                    _serial(table) is not None:
+                # executemany: the new rows are those above today's top.
+                col = _serial(table)
+                saved[id(stmt)] = conn.execute(select(func.max(col))) \
+                    .scalar()
             return
         rows = self._select(conn, table, stmt.whereclause)
-        conn.info.setdefault('ngnpro_before', {})[id(stmt)] = rows
+        saved[id(stmt)] = rows
         for row in rows:
             self.changes(conn).before(table, row)
 
@@ -98,18 +130,19 @@ class Recorder:
             return
         changes = self.changes(conn)
         pk = list(table.primary_key.columns)
+        saved = conn.info.get('ngnpro_before', {}).pop(id(stmt), None)
         if isinstance(stmt, Insert):
             sets = param_sets(multiparams, params)
-            many = sets if len(sets) > 1 else []
-            key = None if many else result.inserted_primary_key
-            if key and None not in key:
-                rows = self._select(conn, table, tuple_(*pk) == tuple(key))
-            else:                 # executemany: what was sent
-                rows = many
+            if len(sets) > 1:
+                rows = self._inserted_many(conn, table, sets, saved)
+            else:
+                key = result.inserted_primary_key
+                rows = self._select(conn, table, tuple_(*pk) == tuple(key)) \
+                    if key and None not in key else []
             for row in rows:
                 changes.after(table, row)
             return
-        before = conn.info.get('ngnpro_before', {}).pop(id(stmt), [])
+        before = saved or []
         if isinstance(stmt, Delete):
             for row in before:
                 changes.after(table, None, row)
@@ -118,6 +151,44 @@ class Recorder:
         if keys:
             for row in self._select(conn, table, tuple_(*pk).in_(keys)):
                 changes.after(table, row)
+
+    def _inserted_many(self, conn, table, sets, top):
+        """The rows an executemany INSERT wrote, as stored (ids and
+        defaults included): above the serial column's previous top, and
+        holding the values sent (rows other transactions committed
+        meanwhile do not)."""
+        names = [n for n in sets[0] if n in table.c and all(
+            isinstance(p.get(n), (str, int)) for p in sets)]
+        rows = []
+        for i in range(0, len(sets), 100):
+            chunk = sets[i:i + 100]
+            where = []
+            serial = _serial(table)
+            if serial is not None and top is not None:
+                where.append(serial > top)
+            if names:
+                where.append(or_(*[and_(*[table.c[n] == p[n] for n in names])
+                                   for p in chunk]))
+            rows += self._select(conn, table, and_(*where) if where
+                                 else None)
+        seen, out = set(), []
+        for row in rows:       # one chunk may find another's rows too
+            key = tuple(row[c.name] for c in table.primary_key.columns)
+            if key not in seen:
+                seen.add(key)
+                out.append(row)
+        return out
+
+
+def _serial(table):
+    """The auto-increment integer primary key column, or None."""
+    pk = list(table.primary_key.columns)
+    if len(pk) != 1 or pk[0].autoincrement is False:
+        return None
+    try:
+        return pk[0] if pk[0].type.python_type is int else None
+    except NotImplementedError:
+        return None
 
 
 class Changes:
@@ -129,10 +200,8 @@ class Changes:
 
     @staticmethod
     def _key(table, row):
-        pk = tuple(row.get(c.name) for c in table.primary_key.columns)
-        if None in pk:          # executemany inserts: no id known
-            pk = ('new', len(row), tuple(sorted(map(str, row.items()))))
-        return table.name, pk
+        return table.name, tuple(row.get(c.name)
+                                 for c in table.primary_key.columns)
 
     def before(self, table, row):
         key = self._key(table, row)
@@ -148,73 +217,176 @@ class Changes:
         else:
             self.rows[key][1] = row
 
-    def images(self):
+    def images(self, secret=None):
         """({table: [rows before]}, {table: [rows after]}), masked, of the
-        rows that differ."""
+        rows that differ. ``secret``: ngnpro.store.journal.secret_columns."""
+        secret = secret or {}
         before, after = {}, {}
         for key in self.order:
             old, new = self.rows[key]
             if old == new:
                 continue
             table = key[0]
+            hidden = secret.get(table, ())
             if old is not None:
-                before.setdefault(table, []).append(masked(old))
+                before.setdefault(table, []).append(masked(old, hidden))
             if new is not None:
-                after.setdefault(table, []).append(masked(new))
+                after.setdefault(table, []).append(masked(new, hidden))
         return before, after
 
+    def first_created(self):
+        """The id of the first row the call inserted into one of the
+        server's own tables (the record an add made), or None."""
+        for table, pk in self.order:
+            old, new = self.rows[(table, pk)]
+            if old is None and new is not None and \
+                    table.startswith('ngnpro_') and len(pk) == 1:
+                return pk[0]
+        return None
 
-def owners(before, after):
-    """',17,23,': the customer and reseller ids in the changed rows."""
-    ids = set()
+
+_OWNER_COLUMNS = ('customer', 'reseller', 'owner', 'customer_id',
+                  'reseller_id')
+
+
+def owners(conn, s, before, after, principal=None):
+    """',17,23,': the customers and resellers whose records the call
+    changed. Rows that carry no owner (Kamailio's per-account tables) are
+    the SIP account's or domain's they name; failing that, the caller's
+    own scope."""
+    ids, accounts, domains = set(), set(), set()
+    # Customers named by rows that do not name their reseller too.
+    resellers_unknown = set()
+    owned = False       # a row that says whose it is (even nobody's: 0)
     for images in (before, after):
         for table, rows in images.items():
             for row in rows:
-                for col in ('customer', 'reseller', 'owner'):
-                    if row.get(col):
-                        ids.add(int(row[col]))
-                if table == 'ngnpro_customers' and row.get('id'):
-                    ids.add(int(row['id']))
+                columns = [c for c in _OWNER_COLUMNS if c in row]
+                found = [int(row[c]) for c in columns
+                         if isinstance(row.get(c), int) and row[c]]
+                if table == s.customers.name and row.get('id'):
+                    found.append(int(row['id']))
+                elif not any(c in row for c in ('reseller', 'reseller_id')):
+                    resellers_unknown.update(found)
+                ids.update(found)
+                if columns:
+                    owned = True
+                    continue
+                user, domain = row.get('username'), row.get('domain')
+                if isinstance(domain, str) and domain:
+                    if isinstance(user, str) and user:
+                        accounts.add((user, domain))
+                    else:
+                        domains.add(domain)
+    if not owned and (accounts or domains):
+        ids.update(_owners_of(conn, s, accounts, domains))
+    if not ids and principal is not None and not principal.is_admin:
+        ids.update(i for i in (principal.customer_id, principal.reseller_id)
+                   if i)
+    ids.update(_resellers_of(conn, s, resellers_unknown))
     return ',%s,' % ','.join(map(str, sorted(ids))) if ids else ''
 
 
-def write(conn, s, changes, who, impersonated, client, operation, record):
-    before, after = changes.images()
+def _resellers_of(conn, s, ids):
+    """The resellers of the customers ``ids``: a reseller's journal
+    holds its customers' records too."""
+    if not ids:
+        return set()
+    c = s.customers
+    return {r for r in conn.execute(select(c.c.reseller).where(
+        c.c.id.in_(sorted(ids)[:50]))).scalars() if r}
+
+
+def _owners_of(conn, s, accounts, domains):
+    out = set()
+    a, d = s.sip_accounts, s.sip_domains
+    if accounts:
+        for row in conn.execute(select(a.c.customer, a.c.reseller).where(
+                tuple_(a.c.username, a.c.domain).in_(sorted(accounts)[:50]))):
+            out.update(i for i in row if i)
+    domains |= {dom for _, dom in accounts}
+    if domains and not out:
+        for row in conn.execute(select(d.c.customer, d.c.reseller).where(
+                d.c.domain.in_(sorted(domains)[:50]))):
+            out.update(i for i in row if i)
+    return out
+
+
+def write(conn, s, changes, who, principal, client, operation, record):
+    before, after = changes.images(secret_columns(s))
     conn.execute(insert(s.journal).values(
         date=datetime.datetime.now().replace(microsecond=0),
-        principal=who[:80], impersonated=impersonated or 0,
+        principal=who[:80],
+        impersonated=getattr(principal, 'impersonated', 0) or 0,
         client=client[:64], operation=operation, record=record[:255],
-        owners=owners(before, after)[:255],
+        owners=owners(conn, s, before, after, principal)[:255],
         before=json.dumps(before, sort_keys=True, default=str),
         after=json.dumps(after, sort_keys=True, default=str)))
 
 
-def record_key(args):
-    """A readable key of the record a call is about, from its arguments:
-    user@domain for SIP ids, the name or id of other records."""
-    parts = []
-    for value in args:
-        key = _key_of(value)
-        if key:
-            parts.append(key)
-    return ' '.join(parts)[:255]
+def record_key(in_message, args, result=None, changes=None):
+    """The key of the record a call is about, as later calls name it:
+    user@domain for SIP accounts and aliases (and their settings,
+    mailboxes, balances, presence), number@tld for ENUM numbers and
+    prefix@tld for ranges, the name of SIP domains and DNS zones, the IP
+    of trusted peers, the id of customers, DNS records, carriers,
+    gateways, rules and routes. It comes from what the call created (its
+    answer, or the row it inserted) or else its first argument: the
+    others (passwords, voucher numbers, audio, lists) never make it."""
+    key = _created_key(result)
+    if not key and args:
+        first = args[0]
+        key = _key_of(first)
+        if changes is not None and _lacks_id(first):
+            created = changes.first_created()
+            if created is not None:
+                key = str(created)
+    return key[:255]
+
+
+def _created_key(result):
+    """The id of what an add created, from its answer."""
+    if isinstance(result, (list, tuple)):
+        keys = [k for k in map(_created_key, result) if k]
+        return ','.join(keys[:10]) + (',...' if len(keys) > 10 else '')
+    return _key_of(_get(result, 'id')) if result is not None else ''
+
+
+def _get(value, member):
+    if isinstance(value, dict):
+        return value.get(member)
+    return getattr(value, member, None)
+
+
+def _lacks_id(value):
+    """A record sent without the id the server assigns (an add)."""
+    return not isinstance(value, (str, int, list, tuple, dict)) and \
+        value is not None and 'id' in getattr(type(value), '_type_info',
+                                               {}) and value.id is None
 
 
 def _key_of(value, depth=0):
-    if value is None or depth > 3:
+    if value is None or depth > 2 or isinstance(value, bool):
         return ''
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
+    if isinstance(value, (str, int)):
         return str(value)
     if isinstance(value, (list, tuple)):
-        keys = [_key_of(v, depth + 1) for v in value[:5]]
-        return ','.join(k for k in keys if k)
-    username = getattr(value, 'username', None)
-    domain = getattr(value, 'domain', None)
-    if isinstance(username, str) and isinstance(domain, str):
-        return '%s@%s' % (username, domain)
-    for member in ('id', 'sipId', 'domain', 'name', 'ip', 'number',
-                   'entity', 'prefix', 'username'):
-        key = _key_of(getattr(value, member, None), depth + 1)
+        keys = [k for k in (_key_of(v, depth + 1) for v in value) if k]
+        return ','.join(keys[:10]) + (',...' if len(keys) > 10 else '')
+    user, domain = _get(value, 'username'), _get(value, 'domain')
+    if isinstance(user, str) and isinstance(domain, str) and user:
+        return '%s@%s' % (user, domain)
+    tld = _get(value, 'tld')
+    for member in ('number', 'prefix'):
+        digits = _get(value, member)
+        if isinstance(tld, str) and isinstance(digits, str):
+            return '%s@%s' % (digits, tld)
+    for member in ('id', 'sipId'):
+        key = _key_of(_get(value, member), depth + 1)
         if key:
+            return key
+    for member in ('domain', 'name', 'ip', 'entity'):
+        key = _get(value, member)
+        if isinstance(key, str) and key:
             return key
     return ''

@@ -132,6 +132,20 @@ def groups_of(conn, s, pairs):
     return out
 
 
+def digests_of(conn, s, pairs):
+    """{(user, domain): 'ha1:ha1b'} for many accounts in one query (what
+    addAccount takes instead of a clear text password)."""
+    if not pairs:
+        return {}
+    sub = s.subscriber
+    wanted = set(pairs)
+    return {(u, d): '%s:%s' % (ha1, ha1b) for u, d, ha1, ha1b in conn.execute(
+        select(sub.c.username, sub.c.domain, sub.c.ha1, sub.c.ha1b)
+        .where(sub.c.domain.in_({d for _, d in pairs}),
+               sub.c.username.in_({u for u, _ in pairs})))
+            if (u, d) in wanted}
+
+
 def ha1_of(conn, s, pairs):
     """{(user, domain): ha1} for many accounts in one query."""
     if not pairs:
