@@ -22,15 +22,22 @@ from . import live
 
 TIMEOUT = 2.0
 FRESH = 1.0
-HEALTHY_SCHEMA = ('current', 'unknown')
+HEALTHY_SCHEMA = ('current',)
 
 
 def schema_status(conn):
-    """('current' | 'outdated' | 'unknown' | another word, detail): whether
-    the database's schema is the one this version expects. Anything but
-    current or unknown answers 503. The schema check (migrations) plugs in
-    here; until then the state is unknown."""
-    return 'unknown', 'no schema check installed'
+    """('current' | 'older' | 'new' | 'unknown', detail): whether the
+    database's schema is the one this version expects; anything but current
+    answers 503 (the detail names the command that fixes it)."""
+    from .store import migrations
+    st = migrations.state_of(conn)
+    if st.kind == migrations.CURRENT:
+        return st.kind, 'revision %s' % st.describe()
+    if st.kind == migrations.UNKNOWN:
+        return st.kind, migrations.unknown_message(st)
+    if st.kind == migrations.NEW:
+        return st.kind, 'no NGNPro tables: run `ngnpro db init`'
+    return st.kind, 'revision %s: run `ngnpro db upgrade`' % st.describe()
 
 
 class Health:

@@ -73,16 +73,20 @@ def _alembic(store, connection):
 
 def state(store):
     """Where the database's schema stands against this server's."""
+    with store.engine.connect() as conn:
+        return state_of(conn)
+
+
+def state_of(conn):
+    """state() on an open connection (the health probe has its own)."""
     from sqlalchemy import column, table
     target = head()
     found = []
-    with store.engine.connect() as conn:
-        insp = inspect(conn)
-        if insp.has_table(VERSION_TABLE):
-            version = table(VERSION_TABLE, column('version_num'))
-            found = conn.execute(select(version.c.version_num)).scalars() \
-                .all()
-        marker = insp.has_table(MARKER)
+    insp = inspect(conn)
+    if insp.has_table(VERSION_TABLE):
+        version = table(VERSION_TABLE, column('version_num'))
+        found = conn.execute(select(version.c.version_num)).scalars().all()
+    marker = insp.has_table(MARKER)
     if not found:
         # 0.1.0 kept no revision: its tables say what it is.
         return State(OLDER, revisions()[0], target, stamped=False) \
