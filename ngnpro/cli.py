@@ -12,9 +12,8 @@ def main(argv=None):
                         '(default /etc/ngnpro/config.ini)')
     sub = parser.add_subparsers(dest='command', required=True)
     serve = sub.add_parser('serve', help='run the server')
-    # Internal: a worker started by the supervisor on its listening socket.
-    serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
-    serve.add_argument('--voicemail-fd', type=int, help=argparse.SUPPRESS)
+    # Internal: a worker started by the supervisor, on these ports.
+    serve.add_argument('--worker-ports', help=argparse.SUPPRESS)
     db = sub.add_parser('db', help='database administration')
     db.add_argument('action', choices=['init', 'check'],
                     help='init: create missing tables (idempotent); check: '
@@ -38,8 +37,8 @@ def main(argv=None):
     config = Config.load(args.config)
     if args.command == 'serve':
         from .server import serve
-        return serve(config, args.config, args.listen_fd,
-                     args.voicemail_fd)
+        return serve(config, args.config, args.worker_ports and [
+            int(p) for p in args.worker_ports.split(',')])
     if args.command in commands:
         from .store.db import Store
         store = Store(config.database_url,
