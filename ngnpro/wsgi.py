@@ -156,10 +156,15 @@ class NgnProWsgi:
 
     @staticmethod
     def _log(client, port, operation, principal, errorcode, started):
-        access_log.info('%s %s.%s %s fault=%s %.1fms',
-                        client, port, operation,
-                        principal, errorcode or '-',
-                        (time.monotonic() - started) * 1000)
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        # makeRecord, not info(): no walk up the stack for the caller's
+        # file and line, which the access line does not show.
+        access_log.handle(access_log.makeRecord(
+            access_log.name, logging.INFO, __file__, 0,
+            '%s %s.%s %s fault=%s %.1fms', (
+                client, port, operation, principal, errorcode or '-',
+                (time.monotonic() - started) * 1000), None))
 
 
 def _port_name(text):
