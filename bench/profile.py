@@ -36,7 +36,7 @@ def frames(line):
     return out, int(count)
 
 
-def summarise(raw, top=30):
+def summarise(raw, top=40):
     inclusive, own = collections.Counter(), collections.Counter()
     total = 0
     for line in raw.splitlines():
@@ -48,8 +48,11 @@ def summarise(raw, top=30):
         for f in set(stack):
             inclusive[f] += count
     lines = ['%d samples' % total, '', 'inclusive:']
+    # The frames every sample runs through (thread and reactor loops) say
+    # nothing: the list starts below them.
     lines += ['%5.1f%%  %s' % (100 * n / total, f)
-              for f, n in inclusive.most_common(top)]
+              for f, n in inclusive.most_common()
+              if n < 0.75 * total][:top]
     lines += ['', 'self:']
     lines += ['%5.1f%%  %s' % (100 * n / total, f)
               for f, n in own.most_common(top)]
@@ -84,6 +87,7 @@ def main():
                        capture_output=True)
         load.join()
         print(summarise(open(out).read()))
+        print('\nraw samples: %s' % out)
     finally:
         srv.stop()
 

@@ -225,10 +225,6 @@ class SoapResource(Resource):
                 status, body = 500, encode.fault(NGNProError(
                     INTERNAL_ERROR, 'Internal server error'))
             reactor.callFromThread(_answer, request, status, body)
-        if os.environ.get('NGNPRO_INLINE'):
-            status, body = app.post(data, encoding, client)
-            _answer(request, status, body)
-            return NOT_DONE_YET
         self.draining.callInThread(run)
         return NOT_DONE_YET
 
