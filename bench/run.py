@@ -51,6 +51,9 @@ ZONE = 'bench-zone.example.com'
 ENUM_PREFIX = '4930'
 CONNS = 32
 WRITE_CONNS = 16
+# A listing counts every match (the answer's total): at a million accounts
+# one call takes about a second, and 32 connections would only queue.
+LIST_CONNS = 4
 
 
 class BenchMariaDB(MariaDB):
@@ -134,7 +137,7 @@ def soap(port, body):
     req.add_header('Content-Type', 'text/xml; charset=UTF-8')
     req.add_header('SOAPAction', '""')
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=300) as resp:
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
@@ -166,9 +169,9 @@ def bodies(accounts):
     sid = {'username': '@U@', 'domain': DOMAIN}
     deep = max(0, accounts - accounts // 10)
 
-    def listing(start, order='username', direction='ASC'):
+    def listing(start, order='username', direction='ASC', prefix='user%'):
         return envelope('Sip', 'getAccounts', [('query', {
-            'filter': {'username': 'user%', 'domain': DOMAIN},
+            'filter': {'username': prefix, 'domain': DOMAIN},
             'orderBy': {'attribute': order, 'direction': direction},
             'range': {'start': start, 'count': 20}})], auth)
     return [
@@ -179,6 +182,9 @@ def bodies(accounts):
          listing('@O0@', 'changeDate', 'DESC'), 'list'),
         ('getAccounts, username ASC, offset %d' % deep, listing('@OD@'),
          'list'),
+        # A portal's search: a prefix that matches 100 accounts.
+        ('getAccounts, 100 matches, username ASC', listing(
+            '@O0@', prefix='user%05d%%' % (accounts // 200)), 'list'),
         ('addAccount', envelope('Sip', 'addAccount', [('account', {
             'id': {'username': '@N@', 'domain': DOMAIN},
             'password': 'Pw-@N@', 'firstName': 'New', 'groups': ['free-pstn'],
@@ -255,7 +261,7 @@ def _ms(text):
 def wrk(port, script, conns, seconds):
     out = subprocess.run(
         ['wrk', '-t2', '-c%d' % conns, '-d%ds' % seconds, '--latency',
-         '--timeout', '10s', '-s', script, 'http://127.0.0.1:%d/ngnpro/' % port],
+         '--timeout', '30s', '-s', script, 'http://127.0.0.1:%d/ngnpro/' % port],
         capture_output=True, text=True, timeout=seconds + 60).stdout
     latency = dict(re.findall(r'^\s+(50|99)(?:\.0+)?%\s+(\S+)', out, re.M))
     if '50' not in latency:
@@ -315,7 +321,21 @@ class Floor:
         for p in self.procs:
             p.terminate()
         for p in self.procs:
-            p.wait(10)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def idle(port, body):
+    """Wait for what wrk left queued (it closes its connections, the
+    server still answers the calls it read) before the next run."""
+    for _ in range(60):
+        t0 = time.monotonic()
+        soap(port, body)
+        if time.monotonic() - t0 < 2:
+            return
 
 
 def measured(port, pids, script, conns, seconds):
@@ -367,7 +387,8 @@ def run_backend(name, work, url, accounts, aliases):
                 with open(script, 'w') as f:
                     f.write(LUA % {'body': body.decode(), 'accounts': built,
                                    'deep': deep, 'tag': tag, 'close': close})
-                conns = WRITE_CONNS if kind == 'write' else CONNS
+                conns = {'write': WRITE_CONNS, 'list': LIST_CONNS}.get(
+                    kind, CONNS)
                 row = {'backend': name, 'accounts': built, 'call': call,
                        'mode': mode, 'conns': conns}
                 if kind == 'read':
@@ -390,6 +411,7 @@ def run_backend(name, work, url, accounts, aliases):
                                               conns, SECONDS)]
                 rows.append(row)
                 log(json.dumps(row))
+                idle(srv.port, first)
         rss = [round(peak_rss_mib(p), 1) for p in workers]
         floor_rss = [round(peak_rss_mib(p), 1) for p in floor.pids]
     finally:
@@ -415,7 +437,7 @@ def report(results, started, command):
         'Server and floor runs of the same call are interleaved (server, '
         'floor, floor, server) and each ratio compares runs of one '
         'interleaving. wrk: 2 threads, %d s per run, 32 connections for '
-        'reads, 16 for writes; the server runs 2 workers, the floor '
+        'getAccount, 4 for getAccounts, 16 for writes; the server runs 2 workers, the floor '
         '(bench/floor.py) 2 processes on one SO_REUSEPORT port.' % (
             command, time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
             (time.monotonic() - started) / 60, SECONDS),
