@@ -13,9 +13,8 @@ def main(argv=None):
                         '(default /etc/ngnpro/config.ini)')
     sub = parser.add_subparsers(dest='command', required=True)
     serve = sub.add_parser('serve', help='run the server')
-    # Internal: a worker started by the supervisor on its listening socket.
-    serve.add_argument('--listen-fd', type=int, help=argparse.SUPPRESS)
-    serve.add_argument('--voicemail-fd', type=int, help=argparse.SUPPRESS)
+    # Internal: a worker started by the supervisor, on these ports.
+    serve.add_argument('--worker-ports', help=argparse.SUPPRESS)
     from .commands import db, export, import_, journal, reloads
     commands = {'db': db, 'journal': journal, 'reloads': reloads,
                 'import': import_, 'export': export}
@@ -34,10 +33,10 @@ def main(argv=None):
     config = Config.load(args.config)
     if args.command == 'serve':
         from .server import serve
-        if args.listen_fd is None:      # workers: their supervisor checked
+        if args.worker_ports is None:   # workers: their supervisor checked
             _require_known_schema(config)
-        return serve(config, args.config, args.listen_fd,
-                     args.voicemail_fd)
+        return serve(config, args.config, args.worker_ports and [
+            int(p) for p in args.worker_ports.split(',')])
     if args.command == 'route':
         return show_route(config, args)
     from sqlalchemy.exc import SQLAlchemyError

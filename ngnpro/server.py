@@ -1,9 +1,16 @@
-"""Serving: Twisted in front, the WSGI app on the reactor's thread pool.
+"""Serving: Twisted in front, SOAP calls on the reactor's thread pool.
 
 SQLAlchemy and PyMySQL block, so calls run on pool threads (spyne's own
 Twisted resource runs them on the reactor thread and is broken on current
 Twisted); the pool is as large as the database pool, so no call waits for a
-connection while holding a thread.
+connection while holding a thread. A POST goes to the pool and its answer
+comes back in one hop each way (twisted.web.wsgi would add a blocking
+round trip to the reactor for every write); GETs go through the WSGI app.
+
+Several worker processes each listen on a socket of their own bound with
+SO_REUSEPORT: the kernel spreads new connections over them. On one shared
+socket, a burst of keep-alive connections lands on whichever worker wakes
+first and stays there (one busy core, one idle).
 """
 import errno
 import logging
@@ -15,9 +22,14 @@ import sys
 import threading
 import time
 
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
 from .dispatch import Dispatcher
 from .store.db import Store
 from .wsgi import NgnProWsgi
+
+XML = b'text/xml; charset=utf-8'
 
 log = logging.getLogger('ngnpro')
 VOICEMAIL_NAMESPACE = 'urn:AGProjects:NGNPro:Voicemail'
@@ -76,18 +88,33 @@ def setup_logging(config):
     root = logging.getLogger('ngnpro')
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # One access line per call, written and flushed under the handler's
+    # lock, was a fifth of a worker's CPU under load (pool threads queue
+    # on that lock): access lines are buffered and written in batches
+    # (flush_access_log, every second and at exit); anything of level
+    # WARNING or above goes out at once, with what was buffered before it.
+    from logging.handlers import MemoryHandler
+    access = logging.getLogger('ngnpro.access')
+    access.propagate = False
+    access.handlers[:] = [MemoryHandler(1000, logging.WARNING, handler)]
 
 
-def serve(config, config_path=None, listen_fd=None, voicemail_fd=None):
-    """One process, or a supervisor of ``processes`` workers sharing one
-    listening socket (the thread hop and the GIL cap one process at about
-    one core; design notes)."""
+def flush_access_log():
+    for h in logging.getLogger('ngnpro.access').handlers:
+        h.flush()
+
+
+def serve(config, config_path=None, worker_ports=None):
+    """One process, or a supervisor of ``processes`` workers sharing the
+    port (the GIL caps one process at about one core; design notes).
+    ``worker_ports``: (port, voicemail port) of a worker the supervisor
+    started."""
     from twisted.internet.error import CannotListenError
     processes = config.processes or os.cpu_count() or 1
     try:
-        if listen_fd is None and processes > 1:
+        if worker_ports is None and processes > 1:
             return _supervise(config, config_path, processes)
-        return _run_worker(config, listen_fd, voicemail_fd)
+        return _run_worker(config, worker_ports)
     except (CannotListenError, _ListenError) as exc:
         raise _cannot_listen(exc, getattr(exc, 'address', None) or
                              exc.interface or '*', exc.port) from None
@@ -106,36 +133,40 @@ class _ListenError(OSError):
         self.socketError, self.address, self.port = exc, address, port
 
 
-def _listening_socket(address, port, backlog):
+def _shared_socket(address, port):
+    """A socket bound with SO_REUSEPORT: workers' sockets on the same
+    address and port (same user) share the connections."""
     family = socket.AF_INET6 if ':' in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((address, port))
     except OSError as exc:
         sock.close()
         raise _ListenError(exc, address, port) from None
-    sock.listen(backlog)
-    sock.set_inheritable(True)
     return sock
 
 
 def _supervise(config, config_path, processes):
-    """Bind once, start the workers on the inherited socket, forward
-    SIGTERM/SIGINT to them and restart one that dies unexpectedly."""
+    """Hold the ports, start the workers (each listens on its own
+    SO_REUSEPORT socket), forward SIGTERM/SIGINT to them and restart one
+    that dies unexpectedly."""
     setup_logging(config)
-    socks = [_listening_socket(config.listen, config.port, config.backlog)]
-    command = [sys.executable, '-m', 'ngnpro.cli'] + \
-        (['-c', config_path] if config_path else []) + \
-        ['serve', '--listen-fd', str(socks[0].fileno())]
+    # Bound, never listening: the supervisor gets no connections, but the
+    # port stays ours while a worker restarts (and port 0 gets its number).
+    socks = [_shared_socket(config.listen, config.port)]
+    ports = [socks[0].getsockname()[1]]
     vm = _voicemail_listen(config)
     if vm:
-        socks.append(_listening_socket(*vm, config.backlog))
-        command += ['--voicemail-fd', str(socks[1].fileno())]
-    fds = tuple(s.fileno() for s in socks)
+        socks.append(_shared_socket(*vm))
+        ports.append(vm[1])
+    command = [sys.executable, '-m', 'ngnpro.cli'] + \
+        (['-c', config_path] if config_path else []) + \
+        ['serve', '--worker-ports', ','.join(map(str, ports))]
 
     def spawn():
-        return subprocess.Popen(command, pass_fds=fds)
+        return subprocess.Popen(command)
 
     workers = [spawn() for _ in range(processes)]
     stopping = []
@@ -149,7 +180,7 @@ def _supervise(config, config_path, processes):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info('NGNPro %s supervisor: %d workers on %s:%d', _version(),
-             processes, config.listen, socks[0].getsockname()[1])
+             processes, config.listen, ports[0])
     while True:
         for i, w in enumerate(workers):
             code = w.poll()
@@ -207,17 +238,58 @@ class _Draining:
         self.pool.callInThread(counted)
 
     def resource(self, reactor, app):
-        from twisted.web.wsgi import WSGIResource
-        draining = self
+        return SoapResource(reactor, self, app)
 
-        class Resource(WSGIResource):
-            def render(self, request):
-                if draining.closed:
-                    request.setResponseCode(503)
-                    request.setHeader(b'connection', b'close')
-                    return b'Server is stopping\n'
-                return WSGIResource.render(self, request)
-        return Resource(reactor, self, app)
+
+class SoapResource(Resource):
+    """POST: the body, read on the reactor thread, is answered by a pool
+    thread; the answer is written back on the reactor, or dropped quietly
+    when the client has gone meanwhile. Anything else: the WSGI app."""
+    isLeaf = True
+
+    def __init__(self, reactor, draining, app):
+        super().__init__()
+        from twisted.web.wsgi import WSGIResource
+        self.reactor = reactor
+        self.draining = draining
+        self.app = app
+        self.wsgi = WSGIResource(reactor, draining, app)
+
+    def render(self, request):
+        if self.draining.closed:
+            request.setResponseCode(503)
+            request.setHeader(b'connection', b'close')
+            return b'Server is stopping\n'
+        if request.method != b'POST':
+            return self.wsgi.render(request)
+        data = request.content.read()
+        encoding = (request.getHeader(b'content-encoding') or b'').decode(
+            'latin-1')
+        client = getattr(request.getClientAddress(), 'host', '-')
+        app, reactor = self.app, self.reactor
+
+        def run():
+            try:
+                status, body = app.post(data, encoding, client)
+            except Exception as exc:    # post() answers faults itself
+                from .faults import INTERNAL_ERROR, NGNProError, loggable
+                from .soap import encode
+                log.error('internal error: %s', loggable(exc))
+                status, body = 500, encode.fault(NGNProError(
+                    INTERNAL_ERROR, 'Internal server error'))
+            reactor.callFromThread(_answer, request, status, body)
+        self.draining.callInThread(run)
+        return NOT_DONE_YET
+
+
+def _answer(request, status, body):
+    if request.finished or request._disconnected:
+        return              # the client went away: nobody to tell
+    request.setResponseCode(status)
+    request.setHeader(b'content-type', XML)
+    request.setHeader(b'content-length', b'%d' % len(body))
+    request.write(body)
+    request.finish()
 
 
 def _warn_if_database_down(store):
@@ -249,18 +321,20 @@ def _factory(config, resource):
     return TLSMemoryBIOFactory(context, False, site)
 
 
-def _listen(reactor, factory, address, port, fd, backlog):
-    if fd is None:
+def _listen(reactor, factory, address, port, shared, backlog):
+    if not shared:
         return reactor.listenTCP(port, factory, backlog=backlog,
                                  interface=address)
-    family = socket.AF_INET6 if ':' in address else socket.AF_INET
-    # Workers race for each connection: a blocking accept() in the one
-    # that loses would freeze its reactor.
-    os.set_blocking(fd, False)
-    return reactor.adoptStreamPort(fd, family, factory)
+    sock = _shared_socket(address, port)
+    sock.listen(backlog)
+    sock.setblocking(False)
+    try:
+        return reactor.adoptStreamPort(sock.fileno(), sock.family, factory)
+    finally:
+        sock.close()        # Twisted keeps its own duplicate
 
 
-def _run_worker(config, listen_fd=None, voicemail_fd=None):
+def _run_worker(config, worker_ports=None):
     from twisted.internet import defer, reactor, task, threads
 
     from . import live
@@ -269,16 +343,19 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
     pool = reactor.getThreadPool()
     pool.adjustPoolsize(minthreads=1, maxthreads=config.threads)
     draining = _Draining(pool)
+    shared = worker_ports is not None
+    port, vm_port = (tuple(worker_ports) + (None,))[:2] if shared else \
+        (config.port, None)
     listeners = [_listen(reactor, _factory(config, draining.resource(
-        reactor, app)), config.listen, config.port, listen_fd,
-        config.backlog)]
+        reactor, app)), config.listen, port, shared, config.backlog)]
     vm = _voicemail_listen(config)
     if vm:
         # Deployments give voicemail a host of its own (spec §1.3): there,
         # only the Voicemail port answers.
         vm_app = app.only([VOICEMAIL_NAMESPACE])
         listeners.append(_listen(reactor, _factory(config, draining.resource(
-            reactor, vm_app)), vm[0], vm[1], voicemail_fd, config.backlog))
+            reactor, vm_app)), vm[0], vm_port or vm[1], shared,
+            config.backlog))
 
     @defer.inlineCallbacks
     def drain():
@@ -304,6 +381,8 @@ def _run_worker(config, listen_fd=None, voicemail_fd=None):
         store.dispose()
 
     reactor.addSystemEventTrigger('before', 'shutdown', drain)
+    task.LoopingCall(flush_access_log).start(1.0, now=False)
+    reactor.addSystemEventTrigger('after', 'shutdown', flush_access_log)
     # One stop for several signals: Ctrl-C on `make run` sends SIGINT to
     # the group and make then sends SIGTERM, the supervisor too; Twisted's
     # own handlers would stop twice (ReactorNotRunning traceback).

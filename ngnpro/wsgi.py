@@ -18,6 +18,7 @@ from .soap.wsdl import with_location
 
 access_log = logging.getLogger('ngnpro.access')
 XML = 'text/xml; charset=utf-8'
+_STATUS = {200: '200 OK', 500: '500 Internal Server Error'}
 
 # GET /ngnpro/wsdl and /wsdl: combined legacy WSDL; .../wsdl/<Port>: one port;
 # <path>?wsdl: the document/literal WSDL of the port that path names.
@@ -75,21 +76,34 @@ class NgnProWsgi:
 
     def _post(self, environ, start_response):
         started = time.monotonic()
+        client = environ.get('REMOTE_ADDR', '-')
         try:
             data = self._read_body(environ)
         except NGNProError as exc:
-            body = encode.fault(exc)
-            self._log(environ, '-', '-', '-', exc.errorcode, started)
-            return self._reply(start_response, '500 Internal Server Error',
-                               body, XML)
-        outcome = self.dispatcher.handle(data,
-                                         environ.get('REMOTE_ADDR', '-'),
-                                         self.namespaces)
-        self._log(environ, outcome.port, outcome.operation, outcome.principal,
+            status, body = self._refused(exc, client, started)
+        else:
+            status, body = self._call(data, client, started)
+        return self._reply(start_response, _STATUS[status], body, XML)
+
+    def post(self, data, content_encoding, client):
+        """A POST body the HTTP layer has read (and bounded) -> (HTTP
+        status, SOAP answer): the serving hot path, without WSGI."""
+        started = time.monotonic()
+        try:
+            data = self._decoded(data, content_encoding)
+        except NGNProError as exc:
+            return self._refused(exc, client, started)
+        return self._call(data, client, started)
+
+    def _refused(self, exc, client, started):
+        self._log(client, '-', '-', '-', exc.errorcode, started)
+        return 500, encode.fault(exc)
+
+    def _call(self, data, client, started):
+        outcome = self.dispatcher.handle(data, client, self.namespaces)
+        self._log(client, outcome.port, outcome.operation, outcome.principal,
                   outcome.errorcode, started)
-        status = '200 OK' if outcome.status == 200 else \
-            '500 Internal Server Error'
-        return self._reply(start_response, status, outcome.body, XML)
+        return (200 if outcome.status == 200 else 500), outcome.body
 
     def _read_body(self, environ):
         limit = self.config.max_request_size
@@ -102,10 +116,14 @@ class NgnProWsgi:
                               'larger than the limit of %d' % (length, limit))
         stream = environ['wsgi.input']
         data = stream.read(length if length >= 0 else limit + 1)
+        return self._decoded(data, environ.get('HTTP_CONTENT_ENCODING', ''))
+
+    def _decoded(self, data, content_encoding):
+        limit = self.config.max_request_size
         if len(data) > limit:
             raise NGNProError(REQUEST_TOO_LARGE, 'Request body is larger than '
                               'the limit of %d bytes' % limit)
-        encoding = environ.get('HTTP_CONTENT_ENCODING', '').strip().lower()
+        encoding = content_encoding.strip().lower()
         if encoding in ('gzip', 'deflate', 'x-gzip'):
             data = self._inflate(data)
         elif encoding not in ('', 'identity'):
@@ -167,14 +185,19 @@ class NgnProWsgi:
                                 ('Content-Length', str(len(body)))])
         return [body]
 
-    def _log(self, environ, port, operation, principal, errorcode, started):
+    def _log(self, client, port, operation, principal, errorcode, started):
         seconds = time.monotonic() - started
-        address = environ.get('REMOTE_ADDR', '-')
-        access_log.info('%s %s.%s %s fault=%s %.1fms', address, port,
-                        operation, principal, errorcode or '-',
-                        seconds * 1000)
         if self.statistics is not None:
-            self.statistics.count(port, operation, address, seconds)
+            self.statistics.count(port, operation, client, seconds)
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        # makeRecord, not info(): no walk up the stack for the caller's
+        # file and line, which the access line does not show.
+        access_log.handle(access_log.makeRecord(
+            access_log.name, logging.INFO, __file__, 0,
+            '%s %s.%s %s fault=%s %.1fms', (
+                client, port, operation, principal, errorcode or '-',
+                seconds * 1000), None))
 
 
 def _port_name(text):

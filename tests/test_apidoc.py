@@ -7,7 +7,6 @@ import pytest
 
 from ngnpro import apidoc, faults
 from ngnpro.soap import wsdl
-from ports import all_ports
 
 DOCS = os.path.join(apidoc.ROOT, 'docs', 'api')
 REGENERATE = 'docs/api is stale: run `make docs`'

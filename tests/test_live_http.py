@@ -271,3 +271,36 @@ def test_drained_worker_turns_calls_away_without_the_pool():
     assert request.responseCode == 503
     assert b'stopping' in body
     assert pool.queued == []
+
+
+def test_client_dropping_queued_requests_is_quiet(server):
+    """Clients that hang up (RST) while their calls wait for, or run on, a
+    pool thread: the answers are dropped without a traceback in any log,
+    and the server keeps answering."""
+    import struct
+    body = fixture('Customer.getCustomers.xml')
+    head = (b'POST /ngnpro/ HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+            b'Content-Type: text/xml; charset=UTF-8\r\nSOAPAction: ""\r\n'
+            b'Content-Length: %d\r\n\r\n' % len(body))
+    linger = struct.pack('ii', 1, 0)        # close() sends RST at once
+    for round_ in range(3):
+        socks = []
+        for i in range(40):
+            s = socket.create_connection(('127.0.0.1', server.port), 10)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            s.sendall(head + body if i % 8 else
+                      b'GET /ngnpro/wsdl HTTP/1.1\r\nHost: x\r\n\r\n')
+            socks.append(s)
+        time.sleep(0.002 * round_)
+        for s in socks:
+            s.close()
+    time.sleep(1)
+    status, _, payload = raw_post(server, body)
+    assert status == 200 and b'getCustomersResponse' in payload
+    server.stop()
+    logs = server.tail() + open(server.log).read()
+    for bad in ('Traceback', 'Unhandled', 'closed file',
+                'after its connection was lost'):
+        assert bad not in logs, logs[-3000:]
+    # The dropped calls were served (and logged) all the same.
+    assert len(re.findall(r'CustomerPort\.getCustomers', logs)) >= 2

@@ -191,8 +191,8 @@ def test_release_0_1_0_database_is_upgraded_with_its_data(db_url, tmp_path):
         % migrations.describe(migrations.head())]
     # Nor do the commands that run its operations.
     (tmp_path / 'a.csv').write_text('id.username,id.domain,password\n')
-    for command in (['import', 'a.csv'], ['export']):
-        done = ngnpro(tmp_path, db_url, *command)
+    for args in (['import', 'a.csv'], ['export']):
+        done = ngnpro(tmp_path, db_url, *args)
         assert done.returncode != 0
         assert done.stderr.strip().endswith('run `ngnpro db upgrade`')
     done = ngnpro(tmp_path, db_url, 'db', 'check')

@@ -9,6 +9,7 @@ auth header, before any service code runs.
 """
 import copy
 import re
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -33,6 +34,17 @@ _ARRAY_TYPE = '{%s}arrayType' % SOAP_ENC
 _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True,
                        huge_tree=False, remove_comments=True, remove_pis=True)
 PARSER = etree.XMLParser(**_PARSER_OPTIONS)
+# A parser serves one thread at a time (lxml locks it): each pool thread
+# parses with its own instead of queuing for the shared one.
+_local = threading.local()
+
+
+def _parser():
+    try:
+        return _local.parser
+    except AttributeError:
+        _local.parser = etree.XMLParser(**_PARSER_OPTIONS)
+        return _local.parser
 _CHUNK = 65536
 _ARRAY_SIZE = re.compile(r'\[(\d+)\]\s*$')
 _DECLARED_SIZE = re.compile(rb'\[(\d{1,12})\]')
@@ -97,7 +109,7 @@ def _bounded_tree(data, max_elements, max_array_length):
             not any(int(n) > max_array_length
                     for n in _DECLARED_SIZE.findall(data)):
         try:
-            return etree.fromstring(data, PARSER)
+            return etree.fromstring(data, _parser())
         except etree.XMLSyntaxError as exc:
             raise NGNProError(INVALID_REQUEST, 'Malformed XML: %s' % exc)
     parser = etree.XMLPullParser(events=('start',), **_PARSER_OPTIONS)

@@ -6,6 +6,10 @@ filter  -> string members are SQL LIKE patterns (the client means % and _ as
 orderBy -> an attribute from a per-type whitelist, else the type's default.
 range   -> OFFSET/LIMIT, capped by the configured maximum page size.
 total   -> COUNT(*) over the same filter, ignoring range.
+
+A deep page (offset of DEFERRED_JOIN_OFFSET or more) is found by its keys
+first, then fetched: the rows skipped are walked in an index (the order
+column's, which carries the unique key), never read in full.
 """
 from dataclasses import dataclass, field
 
@@ -14,6 +18,7 @@ from sqlalchemy import and_, func, select
 from ..faults import invalid
 
 LIKE, EQ, BOOL = 'like', 'eq', 'bool'
+DEFERRED_JOIN_OFFSET = 1000
 
 
 @dataclass
@@ -83,10 +88,10 @@ def page(conn, listing, query, scope=(), max_count=5000):
     elif direction not in ('ASC', 'DESC'):
         direction = 'ASC'
     column = listing.order[attribute]
-    stmt = stmt.order_by(column.desc() if direction == 'DESC' else column.asc())
-    if listing.tiebreak is not None:
-        stmt = stmt.order_by(listing.tiebreak.desc() if direction == 'DESC'
-                             else listing.tiebreak.asc())
+    keys = [column] + ([listing.tiebreak] if listing.tiebreak is not None
+                       else [])
+    ordering = [k.desc() if direction == 'DESC' else k.asc() for k in keys]
+    stmt = stmt.order_by(*ordering)
 
     rng = _get(query, 'range')
     start = _get(rng, 'start') or 0
@@ -96,5 +101,11 @@ def page(conn, listing, query, scope=(), max_count=5000):
     if count is None:
         count = max_count
     count = min(count, max_count)
-    stmt = stmt.offset(start).limit(count)
+    if start >= DEFERRED_JOIN_OFFSET and listing.tiebreak is not None:
+        found = stmt.with_only_columns(listing.tiebreak) \
+            .offset(start).limit(count).subquery()
+        stmt = select(listing.source).join(
+            found, listing.tiebreak == list(found.c)[0]).order_by(*ordering)
+    else:
+        stmt = stmt.offset(start).limit(count)
     return total, conn.execute(stmt).mappings().all()

@@ -44,7 +44,10 @@ def define(s):
         UniqueConstraint('username', 'domain',
                          name='ngnpro_sip_account_idx'),
         # Per-domain counts (Network.getStatistics) scan this, not the rows.
-        Index('ngnpro_sip_account_domain_idx', 'domain'))
+        Index('ngnpro_sip_account_domain_idx', 'domain'),
+        # getAccounts by username: InnoDB's index carries the id, so it
+        # serves ORDER BY username, id without a sort of the matches.
+        Index('ngnpro_sip_account_username_idx', 'username'))
     s.sip_account_properties = Table(
         'ngnpro_sip_account_properties', m, ident(),
         Column('account_id', Integer, nullable=False, index=True),

@@ -1,8 +1,9 @@
 """SIP accounts with their groups, properties and ACL; Kamailio's
 subscriber (HA1/HA1B) and grp tables."""
 import hashlib
+from functools import lru_cache
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
 
 from ..rows import now
 
@@ -16,12 +17,28 @@ def ha1_pair(username, domain, password):
             md5('%s@%s:%s:%s' % (username, domain, domain, password)))
 
 
+@lru_cache(maxsize=None)
+def _one(s):
+    """The statements that read one account, built once per schema: the
+    per-call cost is then binding, not building (and no expanding IN)."""
+    a, g, sub = s.sip_accounts, s.grp, s.subscriber
+    p, acl = s.sip_account_properties, s.sip_account_acl
+    u, d, i = bindparam('u'), bindparam('d'), bindparam('i')
+    row = select(a).where(a.c.username == u, a.c.domain == d)
+    return {
+        'row': row, 'row_for_update': row.with_for_update(),
+        'groups': select(g.c.grp).where(g.c.domain == d, g.c.username == u)
+        .order_by(g.c.grp),
+        'ha1': select(sub.c.ha1).where(sub.c.domain == d, sub.c.username == u),
+        'properties': select(p.c.name, p.c.value).where(p.c.account_id == i)
+        .order_by(p.c.id),
+        'acl': select(acl.c.ip, acl.c.mask, acl.c.tag)
+        .where(acl.c.account_id == i).order_by(acl.c.id)}
+
+
 def account_row(conn, s, username, domain, for_update=False):
-    a = s.sip_accounts
-    stmt = select(a).where(a.c.username == username, a.c.domain == domain)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).mappings().first()
+    stmt = _one(s)['row_for_update' if for_update else 'row']
+    return conn.execute(stmt, {'u': username, 'd': domain}).mappings().first()
 
 
 def insert_account(conn, s, values, secret, groups, properties, acl):
@@ -120,6 +137,11 @@ def groups_of(conn, s, pairs):
     out = {p: [] for p in pairs}
     if not pairs:
         return out
+    if len(out) == 1:
+        (u, d), = out
+        out[u, d] = list(conn.execute(_one(s)['groups'],
+                                      {'u': u, 'd': d}).scalars())
+        return out
     g = s.grp
     domains = {d for _, d in pairs}
     users = {u for u, _ in pairs}
@@ -150,6 +172,10 @@ def ha1_of(conn, s, pairs):
     """{(user, domain): ha1} for many accounts in one query."""
     if not pairs:
         return {}
+    if len(set(pairs)) == 1:
+        (u, d), = set(pairs)
+        ha1 = conn.execute(_one(s)['ha1'], {'u': u, 'd': d}).scalar()
+        return {} if ha1 is None else {(u, d): ha1}
     sub = s.subscriber
     wanted = set(pairs)
     return {(u, d): ha1 for u, d, ha1 in conn.execute(
@@ -163,7 +189,14 @@ def details_of(conn, s, ids):
     """({id: properties}, {id: acl}) for many accounts, two queries."""
     props = {i: [] for i in ids}
     acls = {i: [] for i in ids}
-    if ids:
+    if len(props) == 1:
+        (i,) = props
+        one = _one(s)
+        props[i] = [{'name': n, 'value': v or ''} for n, v in
+                    conn.execute(one['properties'], {'i': i})]
+        acls[i] = [{'ip': ip, 'mask': m, 'tag': tag} for ip, m, tag in
+                   conn.execute(one['acl'], {'i': i})]
+    elif ids:
         p = s.sip_account_properties
         for r in conn.execute(select(p).where(p.c.account_id.in_(ids))
                               .order_by(p.c.id)).mappings():
