@@ -85,12 +85,14 @@ def run_calls(srv, n, prefix):
     assert post(srv, 'Sip', 'noSuchOperation')[0] == 500
 
 
-def until_equal(srv, seconds=15):
+def until_equal(srv, want, seconds=15):
+    """(log counts, table counts) once both show ``want`` calls: the access
+    log and the statistics are each written about every second."""
     deadline = time.monotonic() + seconds
     while True:
         expected = calls_in_log(srv.log)
         got = tables(srv.db_url)
-        if got[0] == expected[0] or time.monotonic() > deadline:
+        if got[0] == expected[0] == want or time.monotonic() > deadline:
             return expected, got
         time.sleep(0.5)
 
@@ -99,7 +101,7 @@ def test_statistics_match_the_access_log(stats_server):
     srv, n = stats_server, 7
     run_calls(srv, n, 'st')
     (total, seconds, per_function), (rows_total, rows_seconds, rows) = \
-        until_equal(srv)
+        until_equal(srv, 4 * n + 1)
     assert total == 4 * n + 1 and rows_total == total
     assert rows_seconds == pytest.approx(seconds, abs=0.001 * total + 0.01)
     assert rows == {k: v for k, v in per_function.items()
@@ -136,7 +138,7 @@ def test_statistics_database_away_never_fails_a_call(mariadb, tmp_path):
     srv.db_url = url          # where the test reads the rows
     try:
         run_calls(srv, 3, 'a')
-        expected, got = until_equal(srv)
+        expected, got = until_equal(srv, 13)
         assert got[0] == expected[0] == 13
         proxy.stop()
         started = time.monotonic()
@@ -146,7 +148,8 @@ def test_statistics_database_away_never_fails_a_call(mariadb, tmp_path):
         assert tables(url)[0] == 13
         assert 'statistics: cannot write to' in open(srv.log).read()
         proxy.start()
-        (total, _, per_function), (rows_total, _, rows) = until_equal(srv)
+        (total, _, per_function), (rows_total, _, rows) = \
+            until_equal(srv, 26)
         assert total == rows_total == 26
         assert rows == {k: v for k, v in per_function.items()
                         if not k[0].endswith(':noSuchOperation')}
@@ -176,7 +179,8 @@ def test_statistics_of_several_workers_add_up(mariadb, tmp_path):
             codes = list(pool.map(
                 lambda i: post(srv, 'Network', 'getStatus')[0], range(200)))
         assert codes == [200] * 200
-        (total, _, per_function), (rows_total, _, rows) = until_equal(srv)
+        (total, _, per_function), (rows_total, _, rows) = \
+            until_equal(srv, 200)
         pids = set(re.findall(r'\[(\d+)\] 127\.0\.0\.1 NetworkPort',
                               open(srv.log).read()))
         assert len(pids) == 2, pids        # both workers served calls

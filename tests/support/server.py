@@ -83,6 +83,18 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError('server did not start: %s' % self.tail())
 
+    def log_with(self, *lines, seconds=5):
+        """The server's log once it holds every one of ``lines`` (access
+        lines are written in batches, about every second)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            text = open(self.log, errors='replace').read() \
+                if os.path.exists(self.log) else ''
+            if all(line in text for line in lines) or \
+                    time.monotonic() > deadline:
+                return text
+            time.sleep(0.1)
+
     def tail(self):
         out = []
         for path in (os.path.join(self.workdir, 'stderr.log'), self.log):

@@ -5,7 +5,8 @@ userblocklist, acc and siptrace tables, voicemail with Asterisk's realtime
 table, presence with Kamailio's presence tables, DNS and ENUM with
 PowerDNS's domains and records), the credit usage counters and the audit
 journal, the queue of reloads not sent yet, CDRTool's provisioning
-statistics tables; per-domain indexes of accounts and aliases; Kamailio's
+statistics tables; per-domain indexes of accounts and aliases, the
+accounts' username index; Kamailio's
 ``version`` rows of the new native tables. No column of 0.1.0 changed.
 
 Drafted with Alembic's autogenerate (the 0.1.0 schema against the models
@@ -714,9 +715,11 @@ def upgrade(native_names=None):
         # concurrent first inserts deadlock on MariaDB).
         bind.execute(sa.text('INSERT INTO ngnpro_voicemail_numbering '
                              '(id, next_mailbox) VALUES (1, 0)'))
-    # Network.getStatistics counts accounts and aliases per domain.
+    # Network.getStatistics counts accounts and aliases per domain;
+    # getAccounts ordered by username walks the username index.
     create_indexes(bind, names, 'ngnpro_sip_accounts', False,
-                   ('ngnpro_sip_account_domain_idx', ['domain'], False))
+                   ('ngnpro_sip_account_domain_idx', ['domain'], False),
+                   ('ngnpro_sip_account_username_idx', ['username'], False))
     create_indexes(bind, names, 'ngnpro_sip_aliases', False,
                    ('ngnpro_sip_alias_domain_idx', ['domain'], False))
     add_versions(bind, names, KAMAILIO_VERSIONS)
