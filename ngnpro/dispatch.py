@@ -205,7 +205,10 @@ class Dispatcher:
                     journal.record_key(descriptor.in_message, args, result,
                                        changes))
         finally:
-            conn.info['ngnpro_changes'] = None
+            # A connection lost mid-call (a Galera node killed) refuses
+            # even .info; the DBAPI error under way is the one to classify.
+            if not conn.invalidated:
+                conn.info['ngnpro_changes'] = None
         return result
 
     def invoke(self, conn, principal, port, operation, values, client='-',
