@@ -65,7 +65,7 @@ $out['statistics_type'] = gettype(call($n, 'getStatistics', [])['ok']);
                   profile_name1='GW', profile_name2='', timezone='UTC')]
     (node,) = out['status'].values()
     assert node['roles'] == ['provisioning_server']
-    assert node['ip'] == '127.0.0.1' and node['version'] == '0.1.0'
+    assert node['ip'] == '127.0.0.1' and node['version'] == '0.2.0'
     assert out['statistics_type'] == 'string'
     assert out['stats']['summary']['sip_proxy']['total_accounts'] == \
         {'example.com': 1}

@@ -116,7 +116,7 @@ def test_status_for_the_admin(dispatcher, monkeypatch):
     (node,) = status.values()
     assert list(status) == ['prov1']
     assert (node['ip'], node['version'], node['roles']) == \
-        ('127.0.0.1', '0.1.0', ['provisioning_server'])
+        ('127.0.0.1', '0.2.0', ['provisioning_server'])
     assert node['url'] == 'http://127.0.0.1:9200/ngnpro/'
     assert node['voicemail_url'] == 'http://127.0.0.1:9201/'
     assert node['voicemail_server'] == 'vm.example.com'
@@ -156,7 +156,7 @@ def test_status_for_others_is_the_inventory_only(world, dispatcher):
     for auth in (customer('r1', 'p1'), admin(impersonate=r1)):
         status = json.loads(Client(dispatcher, 'Network', auth)('getStatus'))
         (node,) = status.values()
-        assert node == {'ip': '127.0.0.1', 'version': '0.1.0',
+        assert node == {'ip': '127.0.0.1', 'version': '0.2.0',
                         'roles': ['provisioning_server']}
 
 
