@@ -12,6 +12,7 @@ import decimal
 import hashlib
 import json
 import re
+from functools import lru_cache
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, Integer, SmallInteger,
                         String, Text, and_, bindparam, event, func, insert,
@@ -433,9 +434,14 @@ def _owners_of(conn, s, accounts, domains):
     return out
 
 
+@lru_cache(maxsize=None)
+def _entry(s):
+    return insert(s.journal)
+
+
 def write(conn, s, changes, who, principal, client, operation, record):
     before, after = changes.images(secret_columns(s))
-    conn.execute(insert(s.journal).values(
+    conn.execute(_entry(s), dict(
         date=datetime.datetime.now().replace(microsecond=0),
         principal=who[:80],
         impersonated=getattr(principal, 'impersonated', 0) or 0,
