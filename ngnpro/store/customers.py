@@ -1,5 +1,7 @@
 """Customer records and their properties."""
-from sqlalchemy import delete, insert, or_, select, update
+from functools import lru_cache
+
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from ..names import property_key
 from .rows import now, to_columns, to_wire
@@ -39,11 +41,17 @@ def properties(conn, s, ids):
     return out
 
 
+@lru_cache(maxsize=None)
+def _property(s):
+    """One property's value, built once per schema."""
+    p = s.customer_properties
+    return select(p.c.value).where(p.c.customer_id == bindparam('c'),
+                                   p.c.name == bindparam('n'))
+
+
 def property_value(conn, s, customer_id, name):
     """One property of one customer; None when it is not set."""
-    p = s.customer_properties
-    return conn.execute(select(p.c.value).where(
-        p.c.customer_id == customer_id, p.c.name == name)).scalar()
+    return conn.execute(_property(s), {'c': customer_id, 'n': name}).scalar()
 
 
 def property_flag(conn, s, customer_id, name):

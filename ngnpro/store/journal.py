@@ -12,9 +12,13 @@ import decimal
 import hashlib
 import json
 import re
+from functools import lru_cache
 
-from sqlalchemy import and_, event, func, insert, or_, select, tuple_
+from sqlalchemy import (BigInteger, Boolean, DateTime, Integer, SmallInteger,
+                        String, Text, and_, bindparam, event, func, insert,
+                        or_, select, tuple_)
 from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.elements import BindParameter
 
 from .usage import param_sets
 
@@ -80,6 +84,18 @@ class Recorder:
         self.schema = schema
         self.tables = {t.name: t for t in schema.metadata.sorted_tables
                        if t.name not in SKIP}
+        # Built once: the row by its key, and rows by a list of keys.
+        self.by_key, self.by_keys, self.plans = {}, {}, {}
+        for name, table in self.tables.items():
+            pk = list(table.primary_key.columns)
+            if not pk:
+                continue
+            self.by_key[name] = select(table).where(and_(*[
+                c == bindparam('pk%d' % i) for i, c in enumerate(pk)]))
+            if len(pk) == 1:
+                self.by_keys[name] = select(table).where(
+                    pk[0].in_(bindparam('pks', expanding=True)))
+            self.plans[name] = _plan(table)
 
     def install(self, engine):
         event.listen(engine, 'before_execute', self._before)
@@ -137,8 +153,14 @@ class Recorder:
                 rows = self._inserted_many(conn, table, sets, saved)
             else:
                 key = result.inserted_primary_key
-                rows = self._select(conn, table, tuple_(*pk) == tuple(key)) \
-                    if key and None not in key else []
+                if not key or None in key:
+                    rows = []
+                else:
+                    row = self._as_sent(conn, stmt, table, result, key)
+                    rows = [row] if row is not None else [dict(r) for r in (
+                        conn.execute(self.by_key[table.name], {
+                            'pk%d' % i: v for i, v in enumerate(key)})
+                        .mappings())]
             for row in rows:
                 changes.after(table, row)
             return
@@ -148,9 +170,48 @@ class Recorder:
                 changes.after(table, None, row)
             return
         keys = [tuple(r[c.name] for c in pk) for r in before]
-        if keys:
+        if keys and len(pk) == 1:
+            for row in conn.execute(self.by_keys[table.name],
+                                    {'pks': [k[0] for k in keys]}).mappings():
+                changes.after(table, dict(row))
+        elif keys:
             for row in self._select(conn, table, tuple_(*pk).in_(keys)):
                 changes.after(table, row)
+
+    def _as_sent(self, conn, stmt, table, result, key):
+        """The row a one-row INSERT wrote, from the values it sent (its
+        parameters and the column defaults SQLAlchemy filled in) and the
+        key the database gave, when those are exactly what the database
+        stores and a SELECT would read back; else None (then it is read).
+        Values the database fills in itself (server defaults), SQL
+        expressions and values a column could alter leave it to the
+        SELECT."""
+        plan = self.plans.get(table.name)
+        if plan is None or stmt._multi_values or stmt._select_names or \
+                not _exact_database(conn):
+            return None
+        if stmt._values and not all(type(v) is BindParameter
+                                    for v in stmt._values.values()):
+            return None
+        sent = result.context.compiled_parameters
+        if len(sent) != 1:
+            return None
+        sent = sent[0]
+        keys = dict(zip((c.name for c in table.primary_key.columns), key))
+        row = {}
+        for name, exact in plan:
+            if name in sent:
+                value = sent[name]
+                if not exact(value):
+                    return None
+                if name in keys and keys[name] != value:
+                    return None
+            elif name in keys:
+                value = keys[name]
+            else:
+                return None     # filled in by the database
+            row[name] = value
+        return row
 
     def _inserted_many(self, conn, table, sets, top):
         """The rows an executemany INSERT wrote, as stored (ids and
@@ -178,6 +239,67 @@ class Recorder:
                 seen.add(key)
                 out.append(row)
         return out
+
+
+_RANGES = {SmallInteger: 2 ** 15, Integer: 2 ** 31, BigInteger: 2 ** 63}
+
+
+def _exact_check(column):
+    """A test that a value sent for ``column`` is stored and read back
+    unchanged on either database, or None for types the journal always
+    reads back (decimals, floats, enums, binaries, custom types)."""
+    kind, nullable = type(column.type), column.nullable
+
+    def null(value):
+        return value is None and nullable
+    if kind in _RANGES:
+        top = _RANGES[kind]
+        return lambda v: null(v) or (type(v) is int and -top <= v < top)
+    if kind in (String, Text):
+        # Within the declared size (a non-strict MySQL cuts), no trailing
+        # blank (a CHAR column drops it), no character a 3-byte utf8
+        # table could not hold.
+        size = column.type.length or (16383 if kind is Text else None)
+        if size is None:
+            return None
+        return lambda v: null(v) or (
+            type(v) is str and len(v) <= size and not v.endswith(' ') and
+            all(c <= '\uffff' for c in v))
+    if kind is Boolean:
+        return lambda v: null(v) or type(v) is bool
+    if kind is DateTime and not column.type.timezone:
+        # Whole seconds: a DATETIME column rounds fractions.
+        return lambda v: null(v) or (type(v) is datetime.datetime and
+                                     v.tzinfo is None and v.microsecond == 0)
+    return None
+
+
+def _plan(table):
+    """[(column name, exact check)] of a table whose every column can be
+    taken from an INSERT's values, or None."""
+    plan = []
+    for column in table.columns:
+        if column.key != column.name:
+            return None
+        check = _exact_check(column)
+        if check is None:
+            return None
+        plan.append((column.name, check))
+    return plan
+
+
+def _exact_database(conn):
+    """Whether the database stores what it is sent or refuses it: SQLite,
+    and MySQL/MariaDB in a strict SQL mode (else it may cut or clamp a
+    value with a warning)."""
+    if conn.dialect.name == 'sqlite':
+        return True
+    info = conn.connection.info
+    if 'ngnpro_strict' not in info:
+        mode = conn.exec_driver_sql('SELECT @@SESSION.sql_mode').scalar() \
+            if conn.dialect.name in ('mysql', 'mariadb') else ''
+        info['ngnpro_strict'] = 'STRICT_' in (mode or '').upper()
+    return info['ngnpro_strict']
 
 
 def _serial(table):
@@ -312,9 +434,14 @@ def _owners_of(conn, s, accounts, domains):
     return out
 
 
+@lru_cache(maxsize=None)
+def _entry(s):
+    return insert(s.journal)
+
+
 def write(conn, s, changes, who, principal, client, operation, record):
     before, after = changes.images(secret_columns(s))
-    conn.execute(insert(s.journal).values(
+    conn.execute(_entry(s), dict(
         date=datetime.datetime.now().replace(microsecond=0),
         principal=who[:80],
         impersonated=getattr(principal, 'impersonated', 0) or 0,

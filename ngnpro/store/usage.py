@@ -79,7 +79,8 @@ class Tracker:
         names = [c.name for c in self._columns(table, kinds)]
         delta = Counter()
         if isinstance(stmt, Insert):
-            for values in self._inserted(conn, stmt, multiparams, params):
+            for values in self._inserted(conn, stmt, multiparams, params,
+                                         result):
                 self._count(delta, kinds, dict(zip(names, (
                     values.get(n) for n in names))), +1)
         else:
@@ -112,10 +113,18 @@ class Tracker:
         return bool(changed & watched)
 
     @staticmethod
-    def _inserted(conn, stmt, multiparams, params):
+    def _inserted(conn, stmt, multiparams, params, result):
         """The column values of every row an INSERT wrote."""
-        return param_sets(multiparams, params) or \
-            [stmt.compile(dialect=conn.dialect).params]
+        sets = param_sets(multiparams, params)
+        if sets:
+            return sets
+        if not stmt._multi_values:
+            # The values as executed (compiling the statement again per
+            # row cost more than the INSERT itself).
+            sent = result.context.compiled_parameters
+            if len(sent) == 1:
+                return [sent[0]]
+        return [stmt.compile(dialect=conn.dialect).params]
 
     @staticmethod
     def _count(delta, kinds, values, sign):

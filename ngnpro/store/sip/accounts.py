@@ -41,12 +41,22 @@ def account_row(conn, s, username, domain, for_update=False):
     return conn.execute(stmt, {'u': username, 'd': domain}).mappings().first()
 
 
+@lru_cache(maxsize=None)
+def _inserts(s):
+    """The INSERTs of an account's rows, built once per schema (the values
+    are bound per call)."""
+    return {t.name: insert(t) for t in (
+        s.sip_accounts, s.subscriber, s.grp, s.sip_account_properties,
+        s.sip_account_acl)}
+
+
 def insert_account(conn, s, values, secret, groups, properties, acl):
     stamp = now()
-    account_id = conn.execute(insert(s.sip_accounts).values(
-        create_date=stamp, change_date=stamp, **values)).inserted_primary_key[0]
-    conn.execute(insert(s.subscriber).values(
-        username=values['username'], domain=values['domain'], **secret))
+    ins = _inserts(s)
+    account_id = conn.execute(ins[s.sip_accounts.name], dict(
+        values, create_date=stamp, change_date=stamp)).inserted_primary_key[0]
+    conn.execute(ins[s.subscriber.name], dict(
+        secret, username=values['username'], domain=values['domain']))
     _write_details(conn, s, account_id, values['username'], values['domain'],
                    groups, properties, acl)
     return account_id
@@ -76,15 +86,16 @@ def update_account(conn, s, row, values, secret, groups, properties, acl):
 def _write_details(conn, s, account_id, username, domain, groups, properties,
                    acl):
     stamp = now()
+    ins = _inserts(s)
     if groups:
-        conn.execute(insert(s.grp), [
+        conn.execute(ins[s.grp.name], [
             {'username': username, 'domain': domain, 'grp': g,
              'last_modified': stamp} for g in groups])
     if properties:
-        conn.execute(insert(s.sip_account_properties), [
+        conn.execute(ins[s.sip_account_properties.name], [
             dict(p, account_id=account_id) for p in properties])
     if acl:
-        conn.execute(insert(s.sip_account_acl), [
+        conn.execute(ins[s.sip_account_acl.name], [
             dict(a, account_id=account_id) for a in acl])
 
 

@@ -1,13 +1,21 @@
 """SIP aliases (ngnpro_sip_aliases) and Kamailio's dbaliases table."""
-from sqlalchemy import delete, insert, select, update
+from functools import lru_cache
+
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from ..rows import now, to_wire
 
 
-def alias_row(conn, s, username, domain):
+@lru_cache(maxsize=None)
+def _by_address(s):
+    """An alias by its address, built once per schema."""
     al = s.sip_aliases
-    return conn.execute(select(al).where(al.c.username == username,
-                                         al.c.domain == domain)
+    return select(al).where(al.c.username == bindparam('u'),
+                            al.c.domain == bindparam('d'))
+
+
+def alias_row(conn, s, username, domain):
+    return conn.execute(_by_address(s), {'u': username, 'd': domain}
                         ).mappings().first()
 
 

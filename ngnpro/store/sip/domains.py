@@ -1,15 +1,24 @@
 """SIP domains (ngnpro_sip_domains) and Kamailio's domain table."""
-from sqlalchemy import BigInteger, cast, delete, func, insert, select, update
+from functools import lru_cache
+
+from sqlalchemy import (BigInteger, bindparam, cast, delete, func, insert,
+                        select, update)
 
 from ..rows import now
 from .accounts import delete_account_details, run_cleanups
 
 
+@lru_cache(maxsize=None)
+def _by_name(s):
+    """A domain by its name (plain, locked), built once per schema."""
+    stmt = select(s.sip_domains).where(
+        s.sip_domains.c.domain == bindparam('name'))
+    return stmt, stmt.with_for_update()
+
+
 def domain_row(conn, s, name, for_update=False):
-    stmt = select(s.sip_domains).where(s.sip_domains.c.domain == name)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).mappings().first()
+    stmt = _by_name(s)[1 if for_update else 0]
+    return conn.execute(stmt, {'name': name}).mappings().first()
 
 
 def insert_domain(conn, s, values):
