@@ -488,7 +488,24 @@ def report(results, started, command):
         f.write('\n'.join(lines) + '\n')
     with open(os.path.join(HERE, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1)
+    if not QUICK:
+        _readme(lines[lines.index(next(
+            line for line in lines if line.startswith('| backend'))):])
     print('\n'.join(lines))
+
+
+def _readme(table):
+    """The README's performance section is this table: from its header
+    row to the next section, replaced."""
+    path = os.path.join(os.path.dirname(HERE), 'README.md')
+    with open(path) as f:
+        text = f.read()
+    start = text.index('\n## Performance\n')
+    head = text.index('\n| backend |', start) + 1
+    end = text.index('\n## ', head) + 1
+    with open(path, 'w') as f:
+        f.write(text[:head] + '\n'.join(table).rstrip('\n') + '\n\n'
+                + text[end:])
 
 
 def main():
