@@ -55,8 +55,7 @@ def main(argv=None):
         finally:
             store.dispose()
     except SQLAlchemyError as exc:
-        raise SystemExit('database %s: %s' % (
-            _safe_url(config.database_url), str(exc).splitlines()[0]))
+        raise _database_exit(config, exc)
 
 
 def _require_known_schema(config):
@@ -71,8 +70,7 @@ def _require_known_schema(config):
         store = Store(config.database_url, pool_size=1,
                       native_tables=config.native_tables)
     except SQLAlchemyError as exc:
-        raise SystemExit('database %s: %s' % (
-            _safe_url(config.database_url), str(exc).splitlines()[0]))
+        raise _database_exit(config, exc)
     try:
         problem = migrations.serving_problem(store)
         # Kamailio refuses to load a module on a wrong version row: the
@@ -109,8 +107,7 @@ def show_route(config, args):
                     conn, store.schema, keys.get(routing.DOMAIN, '')) or 0
             table = pstn.routing_for(conn, store.schema, reseller)
     except SQLAlchemyError as exc:
-        raise SystemExit('database %s: %s' % (
-            _safe_url(config.database_url), str(exc).splitlines()[0]))
+        raise _database_exit(config, exc)
     decision = routing.route(table, args.number, args.originator)
     whose = ('reseller %d' % table.reseller) if table.reseller else \
         'the platform'
@@ -133,6 +130,12 @@ def show_route(config, args):
             hop.route.priority, ', load shared' if shared else '', hop.uri,
             rule))
     return 0
+
+
+def _database_exit(config, exc):
+    """One line for a database that refused us, without its password."""
+    return SystemExit('database %s: %s' % (
+        _safe_url(config.database_url), str(exc).splitlines()[0]))
 
 
 def _safe_url(url):

@@ -31,13 +31,8 @@ def schema_status(conn):
     answers 503 (the detail names the command that fixes it)."""
     from .store import migrations
     st = migrations.state_of(conn)
-    if st.kind == migrations.CURRENT:
-        return st.kind, 'revision %s' % st.describe()
-    if st.kind == migrations.UNKNOWN:
-        return st.kind, migrations.unknown_message(st)
-    if st.kind == migrations.NEW:
-        return st.kind, 'no NGNPro tables: run `ngnpro db init`'
-    return st.kind, 'revision %s: run `ngnpro db upgrade`' % st.describe()
+    return st.kind, (migrations.problem(st) or
+                     'revision %s' % st.describe())
 
 
 class Health:

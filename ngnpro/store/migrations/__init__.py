@@ -162,7 +162,11 @@ def unknown_message(st):
 def serving_problem(store):
     """None when the server can run on the database, else one line that
     says why not and what fixes it."""
-    st = state(store)
+    return problem(state(store))
+
+
+def problem(st):
+    """serving_problem() of a State already read (the health probe)."""
     if st.kind == CURRENT:
         return None
     if st.kind == UNKNOWN:
